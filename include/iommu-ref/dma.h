@@ -1,0 +1,65 @@
+/* Translation of one DMA access by an endpoint (virtio-iommu.md 5.2). */
+#ifndef IREF_DMA_H
+#define IREF_DMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iommu-ref/error.h"
+
+struct iref_iommu;
+
+#define IREF_ACC_READ 1u
+#define IREF_ACC_WRITE 2u
+#define IREF_ACC_EXEC 4u
+
+#define IREF_PERM_R 1u
+#define IREF_PERM_W 2u
+#define IREF_PERM_X 4u
+
+struct iref_dma_req {
+	uint32_t endpoint;
+	bool has_pasid;
+	uint32_t pasid;
+	uint64_t iova;
+	uint64_t size;   /* bytes, >= 1 */
+	unsigned access; /* one of IREF_ACC_* */
+};
+
+enum iref_dma_outcome {
+	IREF_DMA_OK = 0,   /* translated: pa is valid */
+	IREF_DMA_FAULT,    /* aborted with a fault report (maybe dropped) */
+	IREF_DMA_ABORT,    /* aborted without a report (unknown endpoint) */
+};
+
+/* How an access that succeeded was translated. */
+enum iref_dma_path {
+	IREF_PATH_MAPPING = 0, /* a MAP mapping */
+	IREF_PATH_BYPASS,      /* identity: bypass (config or bypass domain) */
+	IREF_PATH_MSI,         /* identity inside a RESV_MEM MSI region */
+};
+
+struct iref_dma_result {
+	enum iref_dma_outcome outcome;
+	/* IREF_DMA_OK */
+	enum iref_dma_path path;
+	uint64_t pa;   /* physical address of the first byte */
+	uint64_t size; /* size of the translation unit holding the first
+			* byte: the mapping's length, or 0 for identity */
+	unsigned perm; /* IREF_PERM_* granted there */
+	/* IREF_DMA_FAULT: the fault as reported (wire.h), and whether the
+	 * record reached the event queue or was dropped (queue full). */
+	struct iref_fault_record fault;
+	bool dropped;
+};
+
+/* Translate. Returns IREF_E_INVAL for a malformed request (size 0, the
+ * range wrapping past 2^64, access not exactly one IREF_ACC_* bit);
+ * otherwise IREF_OK with the outcome in *res. An access crossing mapping
+ * boundaries is checked piece by piece and performs nothing unless every
+ * piece passes; a fault names the first failing byte (C102). Allocates
+ * nothing. */
+enum iref_rc iref_dma(struct iref_iommu *dev, const struct iref_dma_req *req,
+		      struct iref_dma_result *res);
+
+#endif

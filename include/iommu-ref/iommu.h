@@ -1,0 +1,151 @@
+/* The virtio-iommu device instance: configuration, feature negotiation,
+ * endpoints, resets and the configuration space. Requests, DMA translation
+ * and fault events have their own headers (request.h, dma.h, events.h). */
+#ifndef IREF_IOMMU_H
+#define IREF_IOMMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu-ref/error.h"
+#include "iommu-ref/mem.h"
+#include "iommu-ref/wire.h"
+
+struct iref_iommu;
+
+/* How the device answers input the spec lets it drop silently; the default
+ * is the spec's (virtio-iommu.md section 9 lists the peers that differ). */
+enum iref_len0_policy {
+	IREF_LEN0_SILENT = 0, /* return the buffer unwritten (spec) */
+	IREF_LEN0_STATUS,     /* write a status instead (QEMU-like) */
+};
+
+/* Choices the spec leaves open ([MODEL] in virtio-iommu.md). Zero values
+ * are the spec-faithful defaults. */
+struct iref_model_options {
+	/* Section 3.4: a WRITE-only mapping also allows reads (MAY). */
+	bool write_implies_read;
+	/* Section 4.3: a bypassed endpoint's access inside a T_RESERVED
+	 * region passes through (identity) instead of faulting R_MAPPING. */
+	bool resv_bypass_identity;
+	/* Section 5.2 step 1: DMA from an endpoint the instance does not
+	 * manage passes through untranslated instead of aborting. */
+	bool unknown_endpoint_passthrough;
+	/* Section 3.5 rule 2 / C81: UNMAP with reserved != 0 answers S_INVAL
+	 * (and performs nothing) instead of being performed as if zero. */
+	bool unmap_reserved_inval;
+	/* G3 / C21: unknown request type. LEN0_STATUS answers S_UNSUPP. */
+	enum iref_len0_policy unknown_type;
+	/* G4 / C22: request shorter than its type. LEN0_STATUS answers
+	 * S_INVAL when the writable area can hold a tail. */
+	enum iref_len0_policy short_request;
+	/* Capacities; 0 = unlimited. max_domains is device-wide (ATTACH ->
+	 * S_NOMEM, C42); max_endpoints_per_domain gives S_UNSUPP (C35a);
+	 * max_mappings is per domain (MAP -> S_NOMEM, C67). */
+	uint32_t max_domains;
+	uint32_t max_endpoints_per_domain;
+	uint64_t max_mappings;
+	/* Guest-physical address width; MAP beyond it -> S_RANGE (C59).
+	 * 0 or 64 = the whole 64-bit space. */
+	unsigned guest_pa_bits;
+	/* Fault records kept for the reader (events.h); 0 = default 256.
+	 * Faults past the depth are dropped and counted (C105). */
+	uint32_t eventq_depth;
+};
+
+/* The device's configuration: what it offers and its config space. */
+struct iref_config {
+	/* Offered feature bits, device-type and transport (wire.h). */
+	uint64_t features;
+	uint64_t page_size_mask;
+	uint64_t input_start, input_end;   /* inclusive */
+	uint32_t domain_start, domain_end; /* inclusive */
+	uint32_t probe_size;
+	uint8_t bypass; /* initial config bypass: 0 or 1 */
+	struct iref_model_options opt;
+	/* Guest memory (table walks, virtqueues); may be absent ({0}). */
+	struct iref_mem mem;
+	/* Host channel: messages about events that do not go to the guest
+	 * (aborted DMA from an unknown endpoint, ignored config writes).
+	 * Optional. */
+	void (*host_log)(void *ctx, const char *msg);
+	void *host_log_ctx;
+};
+
+/* The model defaults of virtio-iommu.md section 1.3: features VERSION_1,
+ * INPUT_RANGE, DOMAIN_RANGE, MAP_UNMAP, PROBE, MMIO, BYPASS_CONFIG,
+ * INDIRECT_DESC, EVENT_IDX; page_size_mask 0x40201000; input range
+ * [0, 2^48-1]; domain range [0, 2^32-1]; probe_size 512; bypass 1. */
+void iref_config_default(struct iref_config *cfg);
+
+/* Create a device. Refuses (IREF_E_INVAL, reason in diag) a configuration
+ * the spec forbids: page_size_mask == 0, bypass not 0/1, both F_BYPASS and
+ * F_BYPASS_CONFIG, F_ATTACH_TABLE without F_PROBE, no VERSION_1, empty
+ * ranges. The device starts with no feature negotiated. */
+enum iref_rc iref_iommu_create(const struct iref_config *cfg,
+			       struct iref_iommu **out,
+			       struct iref_diag *diag);
+void iref_iommu_destroy(struct iref_iommu *dev);
+
+/* A reserved region of an endpoint (PROBE RESV_MEM property). */
+struct iref_resv_region {
+	uint8_t subtype; /* IREF_RESV_MEM_T_RESERVED or _MSI */
+	uint64_t start, end; /* inclusive */
+};
+
+struct iref_endpoint_config {
+	uint32_t id;
+	const struct iref_resv_region *resv;
+	size_t n_resv;
+	/* Endpoints of different classes cannot share a domain (ATTACH ->
+	 * S_UNSUPP, C43). Default 0 for all: every endpoint compatible. */
+	uint32_t compat_class;
+};
+
+/* Declare an endpoint (platform-defined, as a device tree or VIOT would).
+ * IREF_E_EXIST if the ID is taken; IREF_E_INVAL (diag says why) for
+ * regions with start > end, more than one MSI region, overlapping regions
+ * or an unknown subtype. */
+enum iref_rc iref_iommu_add_endpoint(struct iref_iommu *dev,
+				     const struct iref_endpoint_config *ep,
+				     struct iref_diag *diag);
+
+/* Feature negotiation (the driver's FEATURES_OK step). Accepted iff the set
+ * is a subset of the offered features and contains VERSION_1; otherwise
+ * IREF_E_INVAL and nothing is negotiated. */
+enum iref_rc iref_iommu_negotiate(struct iref_iommu *dev, uint64_t features);
+uint64_t iref_iommu_offered(const struct iref_iommu *dev);
+uint64_t iref_iommu_negotiated(const struct iref_iommu *dev);
+
+/* Device reset (status <- 0): attachments, domains, mappings, negotiated
+ * features and pending events are gone; config bypass is kept. System
+ * reset also restores bypass to its initial value. */
+void iref_iommu_reset(struct iref_iommu *dev);
+void iref_iommu_system_reset(struct iref_iommu *dev);
+
+/* The 40-byte config space (struct virtio_iommu_config, section 1.3). */
+#define IREF_CONFIG_SPACE_SIZE 40
+void iref_iommu_config_read(const struct iref_iommu *dev,
+			    uint8_t out[IREF_CONFIG_SPACE_SIZE]);
+/* A driver's config write of len bytes at off. Only `bypass` (offset 0x24)
+ * with BYPASS_CONFIG negotiated and value 0/1 takes effect; anything else is
+ * ignored (logged on the host channel) and returns IREF_E_INVAL. */
+enum iref_rc iref_iommu_config_write(struct iref_iommu *dev, uint32_t off,
+				     const uint8_t *buf, size_t len);
+/* Incremented on every config change (ConfigGeneration). */
+uint32_t iref_iommu_config_generation(const struct iref_iommu *dev);
+/* The host changes `bypass` (0/1) itself, e.g. from a scenario step. */
+enum iref_rc iref_iommu_set_bypass(struct iref_iommu *dev, uint8_t bypass);
+
+/* State queries for tests and reports. */
+/* Domain the endpoint is attached to; false if unattached or unknown. */
+bool iref_iommu_endpoint_domain(const struct iref_iommu *dev,
+				uint32_t endpoint, uint32_t *domain);
+bool iref_iommu_domain_exists(const struct iref_iommu *dev, uint32_t domain);
+/* Number of mappings of a MAP domain (0 if none or not a map domain). */
+size_t iref_iommu_domain_mappings(const struct iref_iommu *dev,
+				  uint32_t domain);
+size_t iref_iommu_domain_count(const struct iref_iommu *dev);
+
+#endif

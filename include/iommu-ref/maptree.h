@@ -1,0 +1,56 @@
+/* The mappings of one MAP/UNMAP domain: non-overlapping inclusive IOVA
+ * ranges in an ordered structure with O(log n) insert, remove and lookup. */
+#ifndef IREF_MAPTREE_H
+#define IREF_MAPTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu-ref/error.h"
+
+struct iref_mapping {
+	uint64_t virt_start; /* inclusive */
+	uint64_t virt_end;   /* inclusive, >= virt_start */
+	uint64_t phys_start;
+	uint32_t flags;      /* opaque to the tree (virtio MAP flags) */
+};
+
+struct iref_maptree;
+
+struct iref_maptree *iref_maptree_create(void);
+void iref_maptree_destroy(struct iref_maptree *t);
+
+/* Insert m. IREF_E_EXIST if any byte of [virt_start, virt_end] is already
+ * mapped (nothing changes); IREF_E_INVAL if virt_end < virt_start;
+ * IREF_E_NOMEM on allocation failure. */
+enum iref_rc iref_maptree_insert(struct iref_maptree *t,
+				 const struct iref_mapping *m);
+
+/* The mapping that contains addr, copied to *out; false if none. Allocates
+ * nothing. */
+bool iref_maptree_lookup(const struct iref_maptree *t, uint64_t addr,
+			 struct iref_mapping *out);
+
+/* True if some mapping intersects [start, end]. */
+bool iref_maptree_intersects(const struct iref_maptree *t, uint64_t start,
+			     uint64_t end);
+
+/* Remove every mapping lying entirely inside [start, end]. If some mapping
+ * intersects the range without lying inside it, remove nothing and return
+ * IREF_E_RANGE. *removed (may be NULL) receives the number removed. */
+enum iref_rc iref_maptree_unmap(struct iref_maptree *t, uint64_t start,
+				uint64_t end, size_t *removed);
+
+size_t iref_maptree_count(const struct iref_maptree *t);
+void iref_maptree_clear(struct iref_maptree *t);
+/* Bytes of heap the structure holds (for the memory-per-mapping figure). */
+size_t iref_maptree_bytes(const struct iref_maptree *t);
+
+/* Visit mappings in increasing address order; stop early when fn returns
+ * false. The tree must not be modified during the walk. */
+void iref_maptree_foreach(const struct iref_maptree *t,
+			  bool (*fn)(void *ctx, const struct iref_mapping *m),
+			  void *ctx);
+
+#endif

@@ -1,0 +1,73 @@
+/* Guest physical memory: the interface every table walker and virtqueue
+ * reader goes through, and the built-in sparse implementation. */
+#ifndef IREF_MEM_H
+#define IREF_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu-ref/error.h"
+
+/* A memory is a pair of callbacks and their context. Accesses may be of any
+ * length and alignment; an implementation returns IREF_E_BUS for an access
+ * it refuses (nothing is written on a refused write). */
+struct iref_mem_ops {
+	enum iref_rc (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+	enum iref_rc (*write)(void *ctx, uint64_t addr, const void *buf,
+			      size_t len);
+};
+
+struct iref_mem {
+	const struct iref_mem_ops *ops;
+	void *ctx;
+};
+
+static inline enum iref_rc iref_mem_read(struct iref_mem m, uint64_t addr,
+					 void *buf, size_t len)
+{
+	return m.ops->read(m.ctx, addr, buf, len);
+}
+
+static inline enum iref_rc iref_mem_write(struct iref_mem m, uint64_t addr,
+					  const void *buf, size_t len)
+{
+	return m.ops->write(m.ctx, addr, buf, len);
+}
+
+/* Little-endian 64-bit word access, whatever the host byte order. */
+enum iref_rc iref_mem_read64(struct iref_mem m, uint64_t addr, uint64_t *val);
+enum iref_rc iref_mem_write64(struct iref_mem m, uint64_t addr, uint64_t val);
+
+/* Sparse memory: 4 KiB pages allocated on first write, O(1) page lookup. */
+struct iref_sparse_mem;
+
+struct iref_sparse_mem_config {
+	/* Reads of bytes never written fail with IREF_E_BUS instead of
+	 * returning zeros. */
+	bool unwritten_is_bus_error;
+	/* Accesses at or above this address fail with IREF_E_BUS; 0 means
+	 * the whole 64-bit space is backed. */
+	uint64_t limit;
+};
+
+/* cfg may be NULL for defaults (zeros for unwritten memory, no limit). */
+struct iref_sparse_mem *iref_sparse_mem_create(
+	const struct iref_sparse_mem_config *cfg);
+void iref_sparse_mem_destroy(struct iref_sparse_mem *sm);
+struct iref_mem iref_sparse_mem_as_mem(struct iref_sparse_mem *sm);
+/* Number of 4 KiB pages allocated so far. */
+size_t iref_sparse_mem_pages(const struct iref_sparse_mem *sm);
+
+/* Memory image text format (docs/memory-image.md): one "ADDRESS VALUE" pair
+ * of hex numbers per line, VALUE a 64-bit little-endian word written at
+ * ADDRESS; '#' starts a comment; blank lines are ignored. Errors name the
+ * line and column in diag (diag->file = name). */
+enum iref_rc iref_mem_load_image(struct iref_mem m, const char *path,
+				 struct iref_diag *diag);
+/* The same from a buffer; name is used in diagnostics. */
+enum iref_rc iref_mem_load_image_text(struct iref_mem m, const char *text,
+				      size_t len, const char *name,
+				      struct iref_diag *diag);
+
+#endif
