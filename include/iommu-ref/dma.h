@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "iommu-ref/error.h"
+#include "iommu-ref/wire.h"
 
 struct iref_iommu;
 
@@ -47,6 +48,7 @@ struct iref_dma_result {
 	uint64_t size; /* size of the translation unit holding the first
 			* byte: the mapping's length, or 0 for identity */
 	unsigned perm; /* IREF_PERM_* granted there */
+	bool mmio;     /* the mapping is device memory (MAP_F_MMIO) */
 	/* IREF_DMA_FAULT: the fault as reported (wire.h), and whether the
 	 * record reached the event queue or was dropped (queue full). */
 	struct iref_fault_record fault;

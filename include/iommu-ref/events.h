@@ -34,6 +34,8 @@ bool iref_events_pop(struct iref_iommu *dev,
 		     uint8_t raw[IREF_FAULT_RECORD_SIZE],
 		     struct iref_fault_record *rec);
 size_t iref_events_pending(const struct iref_iommu *dev);
+/* Buffers posted and not yet used (POSTED mode). */
+size_t iref_events_posted(const struct iref_iommu *dev);
 /* Reports dropped since creation (no buffer, buffer too small, full). */
 uint64_t iref_events_dropped(const struct iref_iommu *dev);
 

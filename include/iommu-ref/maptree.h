@@ -32,25 +32,36 @@ enum iref_rc iref_maptree_insert(struct iref_maptree *t,
 bool iref_maptree_lookup(const struct iref_maptree *t, uint64_t addr,
 			 struct iref_mapping *out);
 
-/* True if some mapping intersects [start, end]. */
+/* True if some mapping intersects [start, end] (false if end < start). */
 bool iref_maptree_intersects(const struct iref_maptree *t, uint64_t start,
 			     uint64_t end);
 
 /* Remove every mapping lying entirely inside [start, end]. If some mapping
  * intersects the range without lying inside it, remove nothing and return
- * IREF_E_RANGE. *removed (may be NULL) receives the number removed. */
+ * IREF_E_RANGE; IREF_E_INVAL if end < start. *removed (may be NULL)
+ * receives the number removed. Never allocates. */
 enum iref_rc iref_maptree_unmap(struct iref_maptree *t, uint64_t start,
 				uint64_t end, size_t *removed);
 
 size_t iref_maptree_count(const struct iref_maptree *t);
+/* Remove every mapping and release all node memory. */
 void iref_maptree_clear(struct iref_maptree *t);
-/* Bytes of heap the structure holds (for the memory-per-mapping figure). */
+/* Bytes of heap the structure holds (for the memory-per-mapping figure),
+ * including freed nodes kept for reuse. Those are only released when the
+ * tree becomes empty. */
 size_t iref_maptree_bytes(const struct iref_maptree *t);
+/* Cap iref_maptree_bytes(): an insert that would need memory past max fails
+ * with IREF_E_NOMEM instead. Memory grows in slabs of up to a few hundred
+ * KiB, so the cap is reached in steps. 0 (the default) means no cap. */
+void iref_maptree_set_max_bytes(struct iref_maptree *t, size_t max);
 
 /* Visit mappings in increasing address order; stop early when fn returns
  * false. The tree must not be modified during the walk. */
 void iref_maptree_foreach(const struct iref_maptree *t,
 			  bool (*fn)(void *ctx, const struct iref_mapping *m),
 			  void *ctx);
+
+/* Debug aid for tests: true if the internal invariants hold. O(n). */
+bool iref_maptree_check(const struct iref_maptree *t);
 
 #endif

@@ -35,11 +35,18 @@ static inline enum iref_rc iref_mem_write(struct iref_mem m, uint64_t addr,
 	return m.ops->write(m.ctx, addr, buf, len);
 }
 
-/* Little-endian 64-bit word access, whatever the host byte order. */
+/* Little-endian 64-bit word access, whatever the host byte order. On error
+ * *val is left unchanged. */
 enum iref_rc iref_mem_read64(struct iref_mem m, uint64_t addr, uint64_t *val);
 enum iref_rc iref_mem_write64(struct iref_mem m, uint64_t addr, uint64_t val);
 
-/* Sparse memory: 4 KiB pages allocated on first write, O(1) page lookup. */
+/* Sparse memory: 4 KiB pages allocated on first write, O(1) page lookup.
+ * An access of length 0 touches no byte and always succeeds. An access that
+ * runs past 2^64, reaches the configured limit or touches an injected fault
+ * range fails with IREF_E_BUS. A refused read leaves buf unchanged; a
+ * refused write changes no byte. If allocating a page fails the write
+ * returns IREF_E_NOMEM with no byte changed (pages allocated before the
+ * failure stay, reading as never written). */
 struct iref_sparse_mem;
 
 struct iref_sparse_mem_config {
@@ -59,10 +66,27 @@ struct iref_mem iref_sparse_mem_as_mem(struct iref_sparse_mem *sm);
 /* Number of 4 KiB pages allocated so far. */
 size_t iref_sparse_mem_pages(const struct iref_sparse_mem *sm);
 
+/* Kinds of injected fault. */
+#define IREF_MEM_FAULT_READ 1u
+#define IREF_MEM_FAULT_WRITE 2u
+
+/* Make every access of one of kinds (IREF_MEM_FAULT_*) that touches a byte
+ * of the inclusive range [start, end] fail with IREF_E_BUS, e.g. to inject
+ * bus errors into table walks. Ranges may overlap and cannot be removed.
+ * IREF_E_INVAL if end < start or kinds is 0 or has unknown bits;
+ * IREF_E_NOMEM on allocation failure. */
+enum iref_rc iref_sparse_mem_add_fault(struct iref_sparse_mem *sm,
+				       uint64_t start, uint64_t end,
+				       unsigned kinds);
+
 /* Memory image text format (docs/memory-image.md): one "ADDRESS VALUE" pair
  * of hex numbers per line, VALUE a 64-bit little-endian word written at
  * ADDRESS; '#' starts a comment; blank lines are ignored. Errors name the
- * line and column in diag (diag->file = name). */
+ * line and column in diag (diag->file = name). Lines are written as they
+ * are read, so on error the lines before the offending one are in memory.
+ * Returns IREF_E_PARSE on a syntax error, IREF_E_IO if the file cannot be
+ * opened or read, or the memory's code (IREF_E_BUS, IREF_E_NOMEM) if it
+ * refuses a write. The file is streamed; lines may be of any length. */
 enum iref_rc iref_mem_load_image(struct iref_mem m, const char *path,
 				 struct iref_diag *diag);
 /* The same from a buffer; name is used in diagnostics. */

@@ -1,0 +1,380 @@
+#include "results.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef unsigned long long ull;
+
+void rline_free(struct rline *l)
+{
+	free(l->s);
+	*l = (struct rline){0};
+}
+
+void rline_clear(struct rline *l)
+{
+	l->len = 0;
+	l->nomem = false;
+	if (l->s)
+		l->s[0] = '\0';
+}
+
+void rline_add(struct rline *l, const char *fmt, ...)
+{
+	if (l->nomem)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(l->s ? l->s + l->len : NULL, l->cap - l->len, fmt,
+			  ap);
+	va_end(ap);
+	if (n < 0) {
+		l->nomem = true;
+		return;
+	}
+	if (l->len + (size_t)n + 1 > l->cap) {
+		size_t cap = l->cap ? l->cap : 128;
+		while (cap < l->len + (size_t)n + 1)
+			cap *= 2;
+		char *s = realloc(l->s, cap);
+		if (!s) {
+			l->nomem = true;
+			return;
+		}
+		l->s = s;
+		l->cap = cap;
+		va_start(ap, fmt);
+		vsnprintf(l->s + l->len, l->cap - l->len, fmt, ap);
+		va_end(ap);
+	}
+	l->len += (size_t)n;
+}
+
+const char *rline_str(const struct rline *l)
+{
+	if (l->nomem)
+		return "(out of memory)";
+	return l->s ? l->s : "";
+}
+
+void results_arrow(struct rline *l)
+{
+	rline_add(l, " -> ");
+}
+
+void results_status(struct rline *l, unsigned status)
+{
+	const char *name = iref_status_name(status);
+	if (name)
+		rline_add(l, "%s", name);
+	else
+		rline_add(l, "0x%x", status);
+}
+
+/* Flag sets whose bits all have names print as names; a set with any
+ * unnamed bit prints as one hex number, so a reader never has to mix the
+ * two forms. */
+struct flag_name {
+	uint32_t bit;
+	const char *name;
+};
+
+static void flag_set(struct rline *l, uint32_t v, const struct flag_name *t,
+		     size_t n, const char *sep)
+{
+	uint32_t named = 0;
+	for (size_t i = 0; i < n; i++)
+		named |= t[i].bit;
+	if (v & ~named) {
+		rline_add(l, "0x%x", v);
+		return;
+	}
+	if (!v) {
+		rline_add(l, "-");
+		return;
+	}
+	const char *s = "";
+	for (size_t i = 0; i < n; i++) {
+		if (v & t[i].bit) {
+			rline_add(l, "%s%s", s, t[i].name);
+			s = sep;
+		}
+	}
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct flag_name map_flags[] = {
+	{IREF_MAP_F_READ, "r"},
+	{IREF_MAP_F_WRITE, "w"},
+	{IREF_MAP_F_MMIO, "m"},
+};
+
+static const struct flag_name fault_flags[] = {
+	{IREF_FAULT_F_READ, "r"},
+	{IREF_FAULT_F_WRITE, "w"},
+	{IREF_FAULT_F_EXEC, "x"},
+	{IREF_FAULT_F_ADDRESS, "address"},
+	{IREF_FAULT_F_PASID, "pasid"},
+};
+
+static const struct flag_name perms[] = {
+	{IREF_PERM_R, "r"},
+	{IREF_PERM_W, "w"},
+	{IREF_PERM_X, "x"},
+};
+
+void results_map_flags(struct rline *l, uint32_t flags)
+{
+	flag_set(l, flags, map_flags, N(map_flags), "");
+}
+
+void results_fault_flags(struct rline *l, uint32_t flags)
+{
+	flag_set(l, flags, fault_flags, N(fault_flags), ",");
+}
+
+void results_perm(struct rline *l, unsigned perm)
+{
+	flag_set(l, perm, perms, N(perms), "");
+}
+
+void results_reason(struct rline *l, unsigned reason)
+{
+	const char *name = iref_fault_reason_name(reason);
+	if (name)
+		rline_add(l, "%s", name);
+	else
+		rline_add(l, "0x%x", reason);
+}
+
+void results_via(struct rline *l, enum iref_dma_path path, bool mmio)
+{
+	switch (path) {
+	case IREF_PATH_MAPPING:
+		rline_add(l, "%s", mmio ? "mmio" : "map");
+		return;
+	case IREF_PATH_BYPASS:
+		rline_add(l, "bypass");
+		return;
+	case IREF_PATH_MSI:
+		rline_add(l, "msi");
+		return;
+	}
+	rline_add(l, "0x%x", (unsigned)path);
+}
+
+void results_prop(struct rline *l, const struct iref_probe_prop *p)
+{
+	if (p->type != IREF_PROBE_T_RESV_MEM || p->length < 20) {
+		rline_add(l, "prop(0x%x,%u)", p->type, p->length);
+		return;
+	}
+	rline_add(l, "resv_mem(");
+	if (p->subtype == IREF_RESV_MEM_T_MSI)
+		rline_add(l, "msi");
+	else if (p->subtype == IREF_RESV_MEM_T_RESERVED)
+		rline_add(l, "reserved");
+	else
+		rline_add(l, "0x%x", p->subtype);
+	rline_add(l, ",0x%llx,0x%llx)", (ull)p->start, (ull)p->end);
+}
+
+void results_request(struct rline *l, bool raw, const uint8_t *rd,
+		     size_t rlen, size_t wlen)
+{
+	if (raw || !rlen) {
+		rline_add(l, "req raw type=");
+		if (rlen)
+			rline_add(l, "0x%02x", rd[0]);
+		else
+			rline_add(l, "-");
+		rline_add(l, " rlen=%zu wlen=%zu", rlen, wlen);
+		return;
+	}
+	/* A reserved field is shown only when a step set it: the common case
+	 * stays short and the line still says what was sent. */
+	uint64_t reserved = 0;
+	switch (rd[0]) {
+	case IREF_T_ATTACH:
+		rline_add(l, "req attach domain=%u ep=%u flags=0x%x",
+			  iref_le32(rd + 4), iref_le32(rd + 8),
+			  iref_le32(rd + 12));
+		reserved = iref_le32(rd + 16);
+		break;
+	case IREF_T_DETACH:
+		rline_add(l, "req detach domain=%u ep=%u", iref_le32(rd + 4),
+			  iref_le32(rd + 8));
+		reserved = iref_le64(rd + 12);
+		break;
+	case IREF_T_MAP:
+		rline_add(l, "req map domain=%u virt=[0x%llx,0x%llx] phys=0x%llx "
+			     "flags=",
+			  iref_le32(rd + 4), (ull)iref_le64(rd + 8),
+			  (ull)iref_le64(rd + 16), (ull)iref_le64(rd + 24));
+		results_map_flags(l, iref_le32(rd + 32));
+		break;
+	case IREF_T_UNMAP:
+		rline_add(l, "req unmap domain=%u virt=[0x%llx,0x%llx]",
+			  iref_le32(rd + 4), (ull)iref_le64(rd + 8),
+			  (ull)iref_le64(rd + 16));
+		reserved = iref_le32(rd + 24);
+		break;
+	case IREF_T_PROBE:
+		rline_add(l, "req probe ep=%u wlen=%zu", iref_le32(rd + 4),
+			  wlen);
+		break;
+	default:
+		results_request(l, true, rd, rlen, wlen);
+		return;
+	}
+	if (reserved)
+		rline_add(l, " reserved=0x%llx", (ull)reserved);
+}
+
+struct prop_list {
+	struct rline *l;
+	size_t n;
+};
+
+static bool add_prop(void *ctx, const struct iref_probe_prop *p)
+{
+	struct prop_list *pl = ctx;
+	if (pl->n++)
+		rline_add(pl->l, ";");
+	results_prop(pl->l, p);
+	return true;
+}
+
+void results_props(struct rline *l, const uint8_t *area, size_t len)
+{
+	struct prop_list pl = {.l = l};
+	if (iref_probe_parse(area, len, add_prop, &pl) != IREF_OK)
+		rline_add(l, "%soverrun", pl.n ? ";" : "");
+	else if (!pl.n)
+		rline_add(l, "-");
+}
+
+void results_reply(struct rline *l, const uint8_t *rd, size_t rlen,
+		   const uint8_t *wr, size_t wlen, size_t used)
+{
+	if (used < IREF_TAIL_SIZE || used > wlen) { /* no tail to read */
+		rline_add(l, "used=%zu", used);
+		return;
+	}
+	/* The used length is worth a field only when it is not the whole
+	 * writable area, which is what the spec asks for (C25). */
+	if (used != wlen)
+		rline_add(l, "used=%zu ", used);
+	rline_add(l, "status=");
+	results_status(l, wr[used - IREF_TAIL_SIZE]);
+	if (!rlen || rd[0] != IREF_T_PROBE)
+		return;
+	rline_add(l, " props=");
+	results_props(l, wr, used - IREF_TAIL_SIZE);
+}
+
+static const char *const acc_names[] = {
+	[IREF_ACC_READ] = "r",
+	[IREF_ACC_WRITE] = "w",
+	[IREF_ACC_EXEC] = "x",
+};
+
+void results_dma_access(struct rline *l, const struct iref_dma_req *req)
+{
+	rline_add(l, "dma ep=%u pasid=", req->endpoint);
+	if (req->has_pasid)
+		rline_add(l, "%u", req->pasid);
+	else
+		rline_add(l, "-");
+	rline_add(l, " iova=0x%llx len=%llu acc=", (ull)req->iova,
+		  (ull)req->size);
+	if (req->access < N(acc_names) && acc_names[req->access])
+		rline_add(l, "%s", acc_names[req->access]);
+	else
+		rline_add(l, "0x%x", req->access);
+}
+
+void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
+{
+	switch (r->outcome) {
+	case IREF_DMA_OK:
+		rline_add(l, "ok pa=0x%llx size=", (ull)r->pa);
+		if (r->size)
+			rline_add(l, "0x%llx", (ull)r->size);
+		else
+			rline_add(l, "-");
+		rline_add(l, " perm=");
+		results_perm(l, r->perm);
+		rline_add(l, " via=");
+		results_via(l, r->path, r->mmio);
+		return;
+	case IREF_DMA_FAULT:
+		rline_add(l, "fault reason=");
+		results_reason(l, r->fault.reason);
+		rline_add(l, " flags=");
+		results_fault_flags(l, r->fault.flags);
+		if (r->fault.flags & IREF_FAULT_F_ADDRESS)
+			rline_add(l, " addr=0x%llx", (ull)r->fault.address);
+		else
+			rline_add(l, " addr=-");
+		return;
+	case IREF_DMA_ABORT:
+		rline_add(l, "abort");
+		return;
+	}
+	rline_add(l, "0x%x", (unsigned)r->outcome);
+}
+
+void results_events(struct rline *l, size_t count, uint64_t dropped)
+{
+	rline_add(l, "events count=%zu dropped=%llu", count, (ull)dropped);
+}
+
+void results_event(struct rline *l, const struct iref_fault_record *r)
+{
+	rline_add(l, "event reason=");
+	results_reason(l, r->reason);
+	rline_add(l, " ep=%u pasid=", r->endpoint);
+	if (r->flags & IREF_FAULT_F_PASID)
+		rline_add(l, "%u", r->pasid);
+	else
+		rline_add(l, "-");
+	if (r->flags & IREF_FAULT_F_ADDRESS)
+		rline_add(l, " addr=0x%llx", (ull)r->address);
+	else
+		rline_add(l, " addr=-");
+	rline_add(l, " flags=");
+	results_fault_flags(l, r->flags);
+}
+
+void results_config_bypass(struct rline *l, unsigned value)
+{
+	rline_add(l, "config bypass=%u", value);
+}
+
+void results_config_write(struct rline *l, uint32_t off, const uint8_t *data,
+			  size_t len)
+{
+	rline_add(l, "config write off=0x%x data=", off);
+	if (!len)
+		rline_add(l, "-");
+	for (size_t i = 0; i < len; i++)
+		rline_add(l, "%02x", data[i]);
+}
+
+void results_reset(struct rline *l, bool system)
+{
+	rline_add(l, "reset %s", system ? "system" : "device");
+}
+
+void results_eventq_post(struct rline *l, uint32_t count, uint32_t size)
+{
+	rline_add(l, "eventq post count=%u size=%u", count, size);
+}
+
+void results_host(struct rline *l, bool accepted)
+{
+	rline_add(l, "%s", accepted ? "ok" : "rejected");
+}

@@ -1,0 +1,78 @@
+/* The results line format (docs/results-format.md): one line per step or
+ * translation, "key=value" fields in a fixed order, hex in lower case with
+ * 0x. The scenario runner prints these, and the trace replayer and the
+ * oracle compare must print and read exactly the same text, so every piece
+ * is built here and nowhere else.
+ *
+ * A line is built by appending parts: the subject ("dma ep=1 ..."), then
+ * results_arrow(), then the outcome ("ok pa=..."). Fields a later version
+ * adds (cycles=) are appended after the outcome, so older readers that
+ * compare a prefix keep working. */
+#ifndef IREF_CLI_RESULTS_H
+#define IREF_CLI_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu-ref/dma.h"
+#include "iommu-ref/wire.h"
+
+/* A growable text line. All-zero is a valid empty line. */
+struct rline {
+	char *s;
+	size_t len, cap;
+	bool nomem; /* an append failed: the text is incomplete */
+};
+
+void rline_free(struct rline *l);
+void rline_clear(struct rline *l);
+void rline_add(struct rline *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The text; "(out of memory)" if an append failed. */
+const char *rline_str(const struct rline *l);
+
+/* " -> " between subject and outcome. */
+void results_arrow(struct rline *l);
+
+/* Field values. */
+void results_status(struct rline *l, unsigned status);  /* ok, 0x9 */
+void results_map_flags(struct rline *l, uint32_t flags); /* rw, -, 0x9 */
+void results_fault_flags(struct rline *l, uint32_t flags); /* w,address */
+void results_perm(struct rline *l, unsigned perm);       /* rwx, - */
+void results_reason(struct rline *l, unsigned reason);   /* mapping, 0x7 */
+void results_via(struct rline *l, enum iref_dma_path path, bool mmio);
+/* One PROBE property: resv_mem(msi,0x..,0x..) or prop(0x2,52). */
+void results_prop(struct rline *l, const struct iref_probe_prop *p);
+
+/* A PROBE properties area as a driver reads it: properties separated by
+ * ';', "-" for none, ";overrun" if one runs past the area. */
+void results_props(struct rline *l, const uint8_t *area, size_t len);
+
+/* Requests. Subject from the request's wire bytes: "req map ..." for a
+ * friendly step (raw = false: rd holds a well-formed request of its
+ * type), "req raw type=.. rlen=.. wlen=.." otherwise. */
+void results_request(struct rline *l, bool raw, const uint8_t *rd,
+		     size_t rlen, size_t wlen);
+/* Outcome from the writable area and the used length: "used=0",
+ * "status=ok", plus "props=..." for a PROBE. */
+void results_reply(struct rline *l, const uint8_t *rd, size_t rlen,
+		   const uint8_t *wr, size_t wlen, size_t used);
+
+/* DMA: subject and outcome. */
+void results_dma_access(struct rline *l, const struct iref_dma_req *req);
+void results_dma_outcome(struct rline *l, const struct iref_dma_result *r);
+
+/* Event queue: the header of an events step, then one line per record. */
+void results_events(struct rline *l, size_t count, uint64_t dropped);
+void results_event(struct rline *l, const struct iref_fault_record *r);
+
+/* Host-side operations; their outcome is results_host(). */
+void results_config_bypass(struct rline *l, unsigned value);
+void results_config_write(struct rline *l, uint32_t off, const uint8_t *data,
+			  size_t len);
+void results_reset(struct rline *l, bool system);
+void results_eventq_post(struct rline *l, uint32_t count, uint32_t size);
+void results_host(struct rline *l, bool accepted); /* ok, rejected */
+
+#endif

@@ -1,0 +1,45 @@
+/* Running a loaded scenario: build the device, execute the steps in order,
+ * print a results line per step and check the expectations. */
+#ifndef IREF_CLI_RUNNER_H
+#define IREF_CLI_RUNNER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "iommu-ref/error.h"
+#include "iommu-ref/iommu.h"
+#include "iommu-ref/mem.h"
+#include "scenario.h"
+
+/* The device of a run and the memory behind it. */
+struct scenario_dev {
+	struct iref_sparse_mem *mem;
+	struct iref_iommu *dev;
+};
+
+/* Create memory and device, declare the endpoints, load memory, set the
+ * event mode and negotiate. On failure (false) diag names the scenario
+ * line responsible, or the memory image's own line for an image error,
+ * and nothing is left allocated. */
+bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
+		    struct iref_diag *diag);
+void scenario_teardown(struct scenario_dev *d);
+
+struct run_totals {
+	unsigned passed, failed;
+};
+
+/* Run every step. Results lines go to out (NULL: none), one
+ * "FILE:LINE: step N (KIND): ..." message per failed step to err. */
+void scenario_run_steps(const struct scenario *s, struct iref_iommu *dev,
+			FILE *out, FILE *err, struct run_totals *totals);
+
+/* Print a diagnostic as "FILE:LINE:COLUMN: message". */
+void cli_print_diag(FILE *f, const struct iref_diag *diag);
+
+/* `iommu-ref run PATH`: load, set up, run, print the summary line.
+ * Returns the exit status: 0 all expectations hold, 1 some do not, 2 the
+ * input cannot be used. */
+int cli_run(const char *path, bool quiet, FILE *out, FILE *err);
+
+#endif

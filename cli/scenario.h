@@ -1,0 +1,164 @@
+/* YAML scenarios (docs/scenario.md): the loader turns a file into a
+ * checked, self-contained description (device configuration, endpoints,
+ * memory contents, steps with their expectations) so that running it can no
+ * longer meet an input error. Friendly request steps are encoded to wire
+ * bytes here, with the encoders of wire.h. */
+#ifndef IREF_CLI_SCENARIO_H
+#define IREF_CLI_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu-ref/dma.h"
+#include "iommu-ref/error.h"
+#include "iommu-ref/events.h"
+#include "iommu-ref/iommu.h"
+#include "iommu-ref/wire.h"
+
+/* Largest writable area a request step may ask for. */
+#define SCENARIO_WLEN_MAX (16u << 20)
+
+/* Bytes the scenario gives as hex. */
+struct bytes {
+	uint8_t *p;
+	size_t n;
+};
+
+/* A value the scenario may leave out. */
+struct opt {
+	bool set;
+	uint64_t v;
+};
+
+enum step_kind {
+	STEP_ATTACH,
+	STEP_DETACH,
+	STEP_MAP,
+	STEP_UNMAP,
+	STEP_PROBE,
+	STEP_REQUEST,
+	STEP_DMA,
+	STEP_EVENTS,
+	STEP_BYPASS,
+	STEP_CONFIG_WRITE,
+	STEP_RESET,
+	STEP_POST_EVENT_BUFFERS,
+};
+
+/* The YAML key of a step kind ("attach", "post_event_buffers"). */
+const char *step_kind_name(enum step_kind kind);
+
+/* How a successful DMA went (results "via="). */
+enum expect_via {
+	VIA_MAP,
+	VIA_MMIO,
+	VIA_BYPASS,
+	VIA_MSI,
+};
+
+/* What a request step expects: tail status and/or used length, and for a
+ * PROBE the exact property list (value pointers are NULL). */
+struct expect_req {
+	struct opt status, used;
+	bool has_props;
+	struct iref_probe_prop *props;
+	size_t n_props;
+};
+
+/* What a DMA step expects: the outcome, and for OK or FAULT the fields
+ * given. perm holds IREF_PERM_*, via an enum expect_via, flags the fault
+ * record's flags. */
+struct expect_dma {
+	enum iref_dma_outcome outcome;
+	struct opt pa, size, perm, via;
+	struct opt reason, flags, address;
+};
+
+struct expect_event {
+	unsigned line, column;
+	struct opt reason, endpoint, pasid, address, flags;
+};
+
+/* What an events step expects: the whole list of records popped, and/or
+ * the count of dropped reports since the device was created. */
+struct expect_events {
+	bool has_records;
+	struct expect_event *rec;
+	size_t n;
+	struct opt dropped;
+};
+
+struct step {
+	enum step_kind kind;
+	unsigned line, column; /* the kind's key */
+	bool has_expect;
+	unsigned expect_line, expect_column;
+
+	/* Requests (attach, detach, map, unmap, probe, request): the
+	 * device-readable bytes and the writable length. */
+	struct bytes rd;
+	size_t wlen;
+	struct expect_req req;
+
+	struct iref_dma_req dma;
+	struct expect_dma dma_exp;
+
+	struct expect_events events;
+
+	/* bypass: value; reset: 1 = system; config_write: off and data;
+	 * post_event_buffers: count buffers of size bytes. */
+	uint64_t value;
+	uint32_t off;
+	struct bytes data;
+	uint32_t count, size;
+	/* Host operations: expected acceptance (v = 1 ok, 0 rejected). */
+	struct opt accepted;
+};
+
+enum mem_kind {
+	MEM_BYTES, /* u64 words are stored as their little-endian bytes */
+	MEM_IMAGE,
+};
+
+struct mem_item {
+	enum mem_kind kind;
+	unsigned line, column;
+	uint64_t addr;
+	struct bytes data;
+	char *path; /* MEM_IMAGE: resolved against the scenario's directory */
+};
+
+struct scn_endpoint {
+	unsigned line, column;
+	struct iref_endpoint_config cfg; /* cfg.resv is owned */
+};
+
+struct scenario {
+	char *name; /* the file name messages use */
+	/* Device configuration (cfg.mem is left empty) and where it came
+	 * from, for a refusal by iref_iommu_create. */
+	struct iref_config cfg;
+	unsigned iommu_line, iommu_column;
+	uint64_t negotiated;
+	enum iref_events_mode eventq_mode;
+	struct scn_endpoint *eps;
+	size_t n_eps;
+	struct mem_item *mem;
+	size_t n_mem;
+	struct step *steps;
+	size_t n_steps;
+};
+
+/* Load text[0..len) named name (used in messages); images are resolved
+ * against dir ("" or NULL: the current directory). NULL on error, with the
+ * position and reason in diag (diag->file is name, which must outlive
+ * diag's use). */
+struct scenario *scenario_parse(const char *text, size_t len,
+				const char *name, const char *dir,
+				struct iref_diag *diag);
+/* Read and load a file; images relative to the file's directory. */
+struct scenario *scenario_load(const char *path, struct iref_diag *diag);
+void scenario_free(struct scenario *s);
+
+#endif
