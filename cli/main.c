@@ -5,9 +5,6 @@
 
 #include "runner.h"
 
-/* Keep in step with project(VERSION) in CMakeLists.txt. */
-#define IREF_CLI_VERSION "0.1.0"
-
 static const char usage[] =
 	"usage: iommu-ref run FILE.yaml [--quiet]\n"
 	"       iommu-ref --help | --version\n";
@@ -28,40 +25,55 @@ static const char help[] =
 	"2 the command line or the scenario cannot be used\n"
 	"(FILE:LINE:COLUMN: message).\n";
 
+static bool is(const char *arg, const char *a, const char *b)
+{
+	return !strcmp(arg, a) || (b && !strcmp(arg, b));
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("iommu-ref: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	fputs(usage, stderr);
+	return 2;
+}
+
+static int run(int argc, char **argv)
+{
+	const char *file = NULL;
+	bool quiet = false;
+	for (int i = 0; i < argc; i++) {
+		if (is(argv[i], "--quiet", "-q"))
+			quiet = true;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return usage_error("unknown option '%s'", argv[i]);
+		else if (file)
+			return usage_error("run takes one file, not '%s'",
+					   argv[i]);
+		else
+			file = argv[i];
+	}
+	if (!file)
+		return usage_error("run needs a scenario file%s", "");
+	return cli_run(file, quiet, stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc == 2 && is(argv[1], "--help", "-h")) {
 		fputs(help, stdout);
 		return 0;
 	}
-	if (argc == 2 && !strcmp(argv[1], "--version")) {
-		puts("iommu-ref " IREF_CLI_VERSION);
+	if (argc == 2 && is(argv[1], "--version", NULL)) {
+		puts("iommu-ref " IREF_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "run")) {
-		const char *file = NULL;
-		bool quiet = false, bad = false;
-		for (int i = 2; i < argc && !bad; i++) {
-			if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-				quiet = true;
-			} else if (argv[i][0] == '-' && argv[i][1]) {
-				fprintf(stderr, "iommu-ref: unknown option '%s'\n",
-					argv[i]);
-				bad = true;
-			} else if (file) {
-				fprintf(stderr, "iommu-ref: run takes one file\n");
-				bad = true;
-			} else {
-				file = argv[i];
-			}
-		}
-		if (file && !bad)
-			return cli_run(file, quiet, stdout, stderr);
-		if (!bad)
-			fprintf(stderr, "iommu-ref: run needs a scenario file\n");
-	} else if (argc >= 2) {
-		fprintf(stderr, "iommu-ref: unknown command '%s'\n", argv[1]);
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
 	}
-	fputs(usage, stderr);
-	return 2;
+	if (is(argv[1], "run", NULL))
+		return run(argc - 2, argv + 2);
+	return usage_error("unknown command '%s'", argv[1]);
 }

@@ -181,10 +181,31 @@ void results_prop(struct rline *l, const struct iref_probe_prop *p)
 	rline_add(l, ",0x%llx,0x%llx)", (ull)p->start, (ull)p->end);
 }
 
+/* Readable size of the request types with a friendly subject; 0 for the
+ * others, which always print as raw. */
+static size_t friendly_size(uint8_t type)
+{
+	switch (type) {
+	case IREF_T_ATTACH:
+		return IREF_ATTACH_RSIZE;
+	case IREF_T_DETACH:
+		return IREF_DETACH_RSIZE;
+	case IREF_T_MAP:
+		return IREF_MAP_RSIZE;
+	case IREF_T_UNMAP:
+		return IREF_UNMAP_RSIZE;
+	case IREF_T_PROBE:
+		return IREF_PROBE_RSIZE;
+	}
+	return 0;
+}
+
 void results_request(struct rline *l, bool raw, const uint8_t *rd,
 		     size_t rlen, size_t wlen)
 {
-	if (raw || !rlen) {
+	/* Fields are decoded only from a complete request of a known type. */
+	if (raw || !rlen || !friendly_size(rd[0]) ||
+	    rlen < friendly_size(rd[0])) {
 		rline_add(l, "req raw type=");
 		if (rlen)
 			rline_add(l, "0x%02x", rd[0]);
@@ -209,8 +230,9 @@ void results_request(struct rline *l, bool raw, const uint8_t *rd,
 		reserved = iref_le64(rd + 12);
 		break;
 	case IREF_T_MAP:
-		rline_add(l, "req map domain=%u virt=[0x%llx,0x%llx] phys=0x%llx "
-			     "flags=",
+		rline_add(l,
+			  "req map domain=%u virt=[0x%llx,0x%llx] "
+			  "phys=0x%llx flags=",
 			  iref_le32(rd + 4), (ull)iref_le64(rd + 8),
 			  (ull)iref_le64(rd + 16), (ull)iref_le64(rd + 24));
 		results_map_flags(l, iref_le32(rd + 32));
@@ -225,9 +247,6 @@ void results_request(struct rline *l, bool raw, const uint8_t *rd,
 		rline_add(l, "req probe ep=%u wlen=%zu", iref_le32(rd + 4),
 			  wlen);
 		break;
-	default:
-		results_request(l, true, rd, rlen, wlen);
-		return;
 	}
 	if (reserved)
 		rline_add(l, " reserved=0x%llx", (ull)reserved);

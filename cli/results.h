@@ -50,8 +50,8 @@ void results_prop(struct rline *l, const struct iref_probe_prop *p);
 void results_props(struct rline *l, const uint8_t *area, size_t len);
 
 /* Requests. Subject from the request's wire bytes: "req map ..." for a
- * friendly step (raw = false: rd holds a well-formed request of its
- * type), "req raw type=.. rlen=.. wlen=.." otherwise. */
+ * friendly step (raw = false and rd holds a complete ATTACH, DETACH, MAP,
+ * UNMAP or PROBE), "req raw type=.. rlen=.. wlen=.." otherwise. */
 void results_request(struct rline *l, bool raw, const uint8_t *rd,
 		     size_t rlen, size_t wlen);
 /* Outcome from the writable area and the used length: "used=0",

@@ -80,14 +80,13 @@ bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
 		rc = iref_iommu_add_endpoint(d->dev, &ep->cfg, &why);
 		if (rc == IREF_OK)
 			continue;
-		if (rc == IREF_E_EXIST)
+		if (why.msg[0])
 			iref_diag_set(diag, s->name, ep->line, ep->column,
-				      "endpoint %u is declared twice",
-				      ep->cfg.id);
+				      "%s", why.msg);
 		else
 			iref_diag_set(diag, s->name, ep->line, ep->column,
 				      "endpoint %u refused: %s", ep->cfg.id,
-				      why.msg[0] ? why.msg : iref_rc_str(rc));
+				      iref_rc_str(rc));
 		goto fail;
 	}
 	if (!load_memory(s, cfg.mem, diag))
@@ -369,7 +368,6 @@ static void cmp_event(struct run *r, size_t i, const struct expect_event *e,
 {
 	if (!e) {
 		rline_add(&r->x, "no event %zu", i + 1);
-		rline_add(&r->y, "event %zu ", i + 1);
 		results_event(&r->y, got);
 		return;
 	}
@@ -512,7 +510,8 @@ void scenario_run_steps(const struct scenario *s, struct iref_iommu *dev,
 					step_kind_name(st->kind),
 					rline_str(&r.x), rline_str(&r.y));
 			else
-				fprintf(err, "%s:%u: step %zu (%s): error: %s\n",
+				fprintf(err,
+					"%s:%u: step %zu (%s): error: %s\n",
 					s->name, st->line, i + 1,
 					step_kind_name(st->kind),
 					rline_str(&r.x));

@@ -15,21 +15,10 @@
 #include "iommu-ref/events.h"
 #include "iommu-ref/iommu.h"
 #include "iommu-ref/wire.h"
+#include "yfield.h"
 
 /* Largest writable area a request step may ask for. */
 #define SCENARIO_WLEN_MAX (16u << 20)
-
-/* Bytes the scenario gives as hex. */
-struct bytes {
-	uint8_t *p;
-	size_t n;
-};
-
-/* A value the scenario may leave out. */
-struct opt {
-	bool set;
-	uint64_t v;
-};
 
 enum step_kind {
 	STEP_ATTACH,

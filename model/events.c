@@ -64,6 +64,8 @@ void iref_events_set_mode(struct iref_iommu *d, enum iref_events_mode m)
 enum iref_rc iref_events_post(struct iref_iommu *d, uint32_t writable_len)
 {
 	struct events *ev = &d->ev;
+	if (ev->mode != IREF_EVENTS_POSTED)
+		return IREF_E_INVAL; /* AUTO mode never consumes them */
 	/* Posted and used-but-unread buffers share the queue's depth. */
 	if (ev->posted_count + ev->count >= ev->depth)
 		return IREF_E_NOMEM;

@@ -13,11 +13,14 @@
  *
  * Every non-root node is at least half full, except that nodes on the
  * rightmost spine may hold as few as two entries: appending past the end of
- * the tree splits a full node 31/2 instead of 16/17, which packs ascending
- * (dense) mappings nearly full.
+ * the tree splits a full node into a full one and one holding two entries
+ * instead of two halves, which packs ascending (dense) mappings nearly
+ * full.
  *
  * Nodes come from per-kind pools carved out of slabs; freed nodes go back
  * to the pool and slabs are only released when the tree becomes empty.
+ * Updates take the nodes they may need from the pool before changing
+ * anything, so running out of memory leaves the tree as it was.
  */
 #include "iommu-ref/maptree.h"
 
@@ -25,15 +28,19 @@
 #include <string.h>
 
 #define LEAF_CAP	32
-#define INNER_CAP	32
+#define INNER_CAP	64
 #define LINE		64
 #define KEY_PAD		UINT64_MAX
 #define KEYS_PER_LINE	(LINE / sizeof(uint64_t))
-/* Non-root nodes below the root hold >= 16 entries (but one per level), so
- * 2^64 mappings need fewer than 17 inner levels. */
-#define MAX_HEIGHT	20
+/* Off the rightmost spine, nodes below the root are at least half full, so
+ * h inner levels hold at least 16 * 32^(h-1) mappings: 2^64 mappings need
+ * at most 13. */
+#define MAX_HEIGHT	16
 /* Slabs start small so a small tree stays small, then double up to this. */
 #define SLAB_MAX_OBJS	256
+
+_Static_assert(LEAF_CAP % KEYS_PER_LINE == 0 && INNER_CAP % KEYS_PER_LINE == 0,
+	       "rank() counts whole cache lines of keys");
 
 struct leaf_val {
 	uint64_t end;
@@ -264,6 +271,12 @@ static inline unsigned leaf_rank(const struct leaf *l, uint64_t x)
 	return rank(l->key, LEAF_CAP, l->n, x);
 }
 
+static inline void prefetch(const void *p, size_t bytes)
+{
+	for (size_t off = 0; off < bytes; off += LINE)
+		__builtin_prefetch((const char *)p + off);
+}
+
 /* The leaf whose key range holds x; records the way down in p if not
  * NULL. The tree must not be empty. */
 static inline struct leaf *descend(const struct iref_maptree *t, uint64_t x,
@@ -281,13 +294,14 @@ static inline struct leaf *descend(const struct iref_maptree *t, uint64_t x,
 			p->idx[d] = i;
 		}
 		node = in->child[i];
-		/* The next search probes lines of the child's key array in
-		 * dependent order; fetch them all at once instead. */
-		unsigned bytes = (d + 1 == t->height ? LEAF_CAP : INNER_CAP) *
-				 sizeof(uint64_t);
-
-		for (unsigned off = 0; off < bytes; off += LINE)
-			__builtin_prefetch((const char *)node + off);
+		/* Start fetching every line the child's search may touch at
+		 * once rather than one after the other. In a leaf that is all
+		 * of it: a lookup reads one value slot, an update shifts
+		 * them. */
+		if (d + 1 < t->height)
+			prefetch(node, sizeof(in->key));
+		else
+			prefetch(node, sizeof(struct leaf));
 	}
 	return node;
 }
@@ -414,7 +428,8 @@ static void rebalance(struct iref_maptree *t, const struct path *p,
 		unsigned bi = p->idx[d - 1] ? p->idx[d - 1] : 1;
 		struct view a = view_of(parent->child[bi - 1], leaf);
 		struct view b = view_of(parent->child[bi], leaf);
-		/* Only an emptied leaf can gain a new smallest key here. */
+		/* Only an emptied leaf can gain a new smallest key here, and
+		 * it always merges. */
 		bool a_empty = !*a.n;
 		unsigned total = *a.n + *b.n;
 
@@ -438,8 +453,6 @@ static void rebalance(struct iref_maptree *t, const struct path *p,
 		parent->key[bi] = b.key[0];
 		if (!leaf)
 			b.key[0] = 0;
-		if (a_empty)
-			set_sep(p, d, a.key[0]);
 		return;
 	}
 	if (t->height) {
@@ -550,27 +563,37 @@ enum iref_rc iref_maptree_unmap(struct iref_maptree *t, uint64_t start,
 {
 	size_t before = t->count;
 	struct iref_mapping m;
+	struct path p;
 
 	if (removed)
 		*removed = 0;
 	if (end < start)
 		return IREF_E_INVAL;
-	/* Only the first intersecting mapping can start before start and only
-	 * the last can end after end; the ones between lie inside. */
-	if ((iref_maptree_lookup(t, start, &m) && m.virt_start < start) ||
-	    (iref_maptree_lookup(t, end, &m) && m.virt_end > end))
+	if (!t->root)
+		return IREF_OK;
+	/*
+	 * Only the first intersecting mapping can start before start and only
+	 * the last can end after end; the ones between lie inside. The first
+	 * is the predecessor of start, in the leaf start leads to; so is the
+	 * last unless that leaf has nothing past end.
+	 */
+	struct leaf *l = descend(t, start, &p);
+	unsigned r = leaf_rank(l, start);
+	unsigned stop = leaf_rank(l, end);
+
+	if ((r && l->key[r - 1] < start && l->val[r - 1].end >= start) ||
+	    (stop < l->n ? stop && l->val[stop - 1].end > end :
+	     iref_maptree_lookup(t, end, &m) && m.virt_end > end))
 		return IREF_E_RANGE;
 
-	/* Remove the keys in [start, end] one leaf-run at a time; cur only
+	/* Remove the keys in [start, end] a leaf's run at a time; cur only
 	 * moves on when the leaf covering it has nothing left in range. */
 	uint64_t cur = start;
 
-	while (t->root) {
-		struct path p;
-		struct leaf *l = descend(t, cur, &p);
+	for (;;) {
 		unsigned first = cur ? leaf_rank(l, cur - 1) : 0;
-		unsigned stop = leaf_rank(l, end);
 
+		stop = leaf_rank(l, end);
 		if (first < stop) {
 			bool more = stop == l->n;
 			struct view v = view_of(l, true);
@@ -580,11 +603,12 @@ enum iref_rc iref_maptree_unmap(struct iref_maptree *t, uint64_t start,
 			if (!first && l->n)
 				set_sep(&p, t->height, l->key[0]);
 			rebalance(t, &p, l);
-			if (!more)
+			if (!more || !t->root)
 				break;
 		} else if (stop < l->n || !next_key(t, &p, &cur) || cur > end) {
 			break;
 		}
+		l = descend(t, cur, &p);
 	}
 	if (removed)
 		*removed = before - t->count;

@@ -318,6 +318,49 @@ START_TEST(test_unmap_bulk)
 }
 END_TEST
 
+/* Unmaps of page runs of all lengths and alignments, refilled as they go,
+ * so some remove whole leaves at every position under their parent. */
+START_TEST(test_unmap_runs)
+{
+	struct iref_maptree *t = iref_maptree_create();
+	const uint64_t n = 5000, pg = 4096;
+	bool *present = calloc(n, sizeof(*present));
+	size_t live = 0;
+
+	ck_assert_ptr_nonnull(present);
+	rng_state = 5;
+	for (int it = 0; it < 10000; it++) {
+		uint64_t a = rnd_below(n);
+		uint64_t b = a + rnd_below(it % 2 ? 40 : 400);
+		size_t want = 0;
+
+		for (uint64_t i = a; i <= b && i < n; i++) {
+			if (!present[i]) {
+				ck_assert_int_eq(ins(t, i * pg, i * pg + pg - 1),
+						 IREF_OK);
+				present[i] = true;
+				live++;
+			}
+		}
+		a = rnd_below(n);
+		b = a + rnd_below(it % 3 ? 60 : 300);
+		if (b >= n)
+			b = n - 1;
+		for (uint64_t i = a; i <= b; i++) {
+			want += present[i];
+			present[i] = false;
+		}
+		ck_assert_uint_eq(unmap(t, a * pg, b * pg + pg - 1, IREF_OK),
+				  want);
+		live -= want;
+		ck_assert_uint_eq(iref_maptree_count(t), live);
+	}
+	ck_assert_uint_gt(live, 1000);
+	free(present);
+	iref_maptree_destroy(t);
+}
+END_TEST
+
 struct collect {
 	struct iref_mapping *v;
 	size_t n;
@@ -735,6 +778,7 @@ static Suite *maptree_suite(void)
 	tcase_set_timeout(bulk, 300);
 	tcase_add_test(bulk, test_overlap_many);
 	tcase_add_test(bulk, test_unmap_bulk);
+	tcase_add_test(bulk, test_unmap_runs);
 	tcase_add_test(bulk, test_memory);
 	tcase_add_test(bulk, test_nomem);
 	tcase_add_test(bulk, test_random_ops);

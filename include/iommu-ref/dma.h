@@ -5,18 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "iommu-ref/access.h"
 #include "iommu-ref/error.h"
 #include "iommu-ref/wire.h"
 
 struct iref_iommu;
-
-#define IREF_ACC_READ 1u
-#define IREF_ACC_WRITE 2u
-#define IREF_ACC_EXEC 4u
-
-#define IREF_PERM_R 1u
-#define IREF_PERM_W 2u
-#define IREF_PERM_X 4u
 
 struct iref_dma_req {
 	uint32_t endpoint;

@@ -24,8 +24,9 @@ enum iref_events_mode {
 };
 
 void iref_events_set_mode(struct iref_iommu *dev, enum iref_events_mode m);
-/* Post one device-writable buffer of writable_len bytes (POSTED mode).
- * IREF_E_NOMEM when eventq_depth buffers are already posted. */
+/* Post one device-writable buffer of writable_len bytes. IREF_E_INVAL in
+ * AUTO mode; IREF_E_NOMEM when eventq_depth buffers are already posted or
+ * used and unread. */
 enum iref_rc iref_events_post(struct iref_iommu *dev, uint32_t writable_len);
 
 /* Take the oldest report: its wire bytes (raw may be NULL) and decoded form
@@ -36,7 +37,8 @@ bool iref_events_pop(struct iref_iommu *dev,
 size_t iref_events_pending(const struct iref_iommu *dev);
 /* Buffers posted and not yet used (POSTED mode). */
 size_t iref_events_posted(const struct iref_iommu *dev);
-/* Reports dropped since creation (no buffer, buffer too small, full). */
+/* Reports dropped since creation (no buffer, buffer too small, full);
+ * resets do not clear it. */
 uint64_t iref_events_dropped(const struct iref_iommu *dev);
 
 #endif
