@@ -669,7 +669,7 @@ START_TEST(test_random_ops)
 
 	rng_state = 42;
 	for (int op = 0; op < ops; op++) {
-		/* Grow, then shrink, then grow again. */
+		/* Alternate growing and shrinking phases of 50000 operations. */
 		unsigned insert_pct = (op / 50000) % 2 ? 30 : 60;
 		unsigned roll = rnd_below(100);
 		uint64_t a, b;

@@ -22,13 +22,15 @@ struct iref_maptree *iref_maptree_create(void);
 void iref_maptree_destroy(struct iref_maptree *t);
 
 /* Insert m. IREF_E_EXIST if any byte of [virt_start, virt_end] is already
- * mapped (nothing changes); IREF_E_INVAL if virt_end < virt_start;
- * IREF_E_NOMEM on allocation failure. */
+ * mapped; IREF_E_INVAL if virt_end < virt_start; IREF_E_NOMEM on allocation
+ * failure or past the cap of iref_maptree_set_max_bytes(). Nothing changes
+ * on error. */
 enum iref_rc iref_maptree_insert(struct iref_maptree *t,
 				 const struct iref_mapping *m);
 
 /* The mapping that contains addr, copied to *out; false if none. Allocates
- * nothing. */
+ * nothing and writes nothing in the tree, so lookups may run concurrently
+ * while no one modifies it. */
 bool iref_maptree_lookup(const struct iref_maptree *t, uint64_t addr,
 			 struct iref_mapping *out);
 
