@@ -59,7 +59,7 @@ bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
 {
 	*d = (struct scenario_dev){0};
 	struct iref_config cfg = s->cfg;
-	if (!(d->mem = iref_sparse_mem_create(NULL))) {
+	if (!(d->mem = iref_sparse_mem_create(&s->memcfg))) {
 		iref_diag_set(diag, s->name, 0, 0, "out of memory");
 		return false;
 	}

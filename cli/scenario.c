@@ -186,6 +186,12 @@ static const struct yfield option_fields[] = {
 	{0},
 };
 
+static const struct yfield guest_memory_fields[] = {
+	SCN("unwritten_is_bus_error", yf_bool, memcfg.unwritten_is_bus_error),
+	SCN("limit", yf_uint, memcfg.limit, .bits = 64),
+	{0},
+};
+
 static const struct yfield eventq_fields[] = {
 	SCN("mode", yf_name, eventq_mode, .names = mode_names,
 	    .required = true),
@@ -964,7 +970,7 @@ static bool load_steps(struct ld *ld, const struct ynode *v)
 /* ---- the document ---- */
 
 struct top {
-	const struct ynode *iommu, *endpoints, *memory, *steps;
+	const struct ynode *iommu, *endpoints, *guest_memory, *memory, *steps;
 };
 
 #define TOP(k, m, ...) YFIELD(k, yf_node, struct top, m, __VA_ARGS__)
@@ -972,6 +978,7 @@ struct top {
 static const struct yfield top_fields[] = {
 	TOP("iommu", iommu),
 	TOP("endpoints", endpoints),
+	TOP("guest_memory", guest_memory),
 	TOP("memory", memory),
 	TOP("steps", steps, .required = true),
 	{0},
@@ -990,6 +997,10 @@ static bool load(struct ld *ld, const struct ynode *root)
 	} else {
 		ld->s->negotiated = ld->s->cfg.features;
 	}
+	if (t.guest_memory &&
+	    !yparse_map(&ld->y, t.guest_memory, "guest_memory",
+			guest_memory_fields, ld->s))
+		return false;
 	return (!t.endpoints || load_endpoints(ld, t.endpoints)) &&
 	       (!t.memory || load_memory(ld, t.memory)) &&
 	       load_steps(ld, t.steps);

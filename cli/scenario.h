@@ -133,6 +133,7 @@ struct scenario {
 	enum iref_events_mode eventq_mode;
 	struct scn_endpoint *eps;
 	size_t n_eps;
+	struct iref_sparse_mem_config memcfg; /* guest_memory: */
 	struct mem_item *mem;
 	size_t n_mem;
 	struct step *steps;

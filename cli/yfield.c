@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iommu-ref/hex.h"
+
 bool yfail(struct yctx *y, const struct ynode *n, const char *fmt, ...)
 {
 	char msg[sizeof y->diag->msg];
@@ -62,17 +64,6 @@ const struct ynode *ykey(const struct ynode *map, const char *key)
 	return NULL;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool yparse_uint(struct yctx *y, const struct ynode *n, const char *what,
 		 unsigned bits, uint64_t *out)
 {
@@ -92,7 +83,7 @@ bool yparse_uint(struct yctx *y, const struct ynode *n, const char *what,
 	if (!*p)
 		return yfail(y, n, "%s: '%s' is not a number", what, n->str);
 	for (; *p; p++) {
-		int d = hex_digit(*p);
+		int d = iref_hex_digit(*p);
 		if (d < 0 || (unsigned)d >= base)
 			return yfail(y, n,
 				     "%s: '%s' is not a number (decimal or 0x "
@@ -140,7 +131,8 @@ bool yparse_hex(struct yctx *y, const struct ynode *n, const char *what,
 			s++;
 			continue;
 		}
-		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+		int hi = iref_hex_digit(s[0]);
+		int lo = hi < 0 ? -1 : iref_hex_digit(s[1]);
 		if (lo < 0) {
 			free(p);
 			return yfail(y, n,

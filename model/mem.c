@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iommu-ref/hex.h"
+
 enum iref_rc iref_mem_read64(struct iref_mem m, uint64_t addr, uint64_t *val)
 {
 	uint8_t b[8];
@@ -357,17 +359,6 @@ static bool ends_token(int c)
 	       c == '#';
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One token as a hex number, "0x" prefix optional; what names it in
  * errors. */
 static enum iref_rc read_hex(struct parser *p, unsigned line,
@@ -385,7 +376,7 @@ static enum iref_rc read_hex(struct parser *p, unsigned line,
 			digits = true;
 	}
 	for (; !ends_token(s->next); src_advance(s)) {
-		int d = hex_digit(s->next);
+		int d = iref_hex_digit(s->next);
 		if (d < 0)
 			return syntax_error(p, line, col, "expected a hex %s",
 					    what);

@@ -503,6 +503,39 @@ START_TEST(test_setup_image)
 }
 END_TEST
 
+/* guest_memory configures the sparse memory: unwritten bytes as bus
+ * errors, and a limit that refuses memory items past it with their line. */
+START_TEST(test_setup_guest_memory)
+{
+	struct scenario_dev d;
+	struct scenario *s = parse_ok(
+		"guest_memory: {unwritten_is_bus_error: true, limit: 0x10000}\n"
+		"memory:\n  - {addr: 0x1000, u64: [7]}\nsteps: []\n");
+	ck_assert(scenario_setup(s, &d, &diag));
+	struct iref_mem m = iref_sparse_mem_as_mem(d.mem);
+	uint64_t v = 0;
+	ck_assert_int_eq(iref_mem_read64(m, 0x1000, &v), IREF_OK);
+	ck_assert_uint_eq(v, 7);
+	ck_assert_int_eq(iref_mem_read64(m, 0x2000, &v), IREF_E_BUS);
+	ck_assert_int_eq(iref_mem_write64(m, 0x10000, 1), IREF_E_BUS);
+	scenario_teardown(&d);
+	scenario_free(s);
+
+	s = parse_ok("guest_memory: {limit: 0x1000}\nsteps: []\n"
+		     "memory:\n  - {addr: 0x2000, u64: [1]}\n");
+	ck_assert(!scenario_setup(s, &d, &diag));
+	ck_assert_uint_eq(diag.line, 4);
+	ck_assert_uint_eq(diag.column, 5);
+	ck_assert_ptr_nonnull(strstr(diag.msg, "bus error"));
+	scenario_free(s);
+
+	ck_assert_ptr_null(parse_in("guest_memory: {limits: 1}\nsteps: []\n",
+				    NULL));
+	ck_assert_uint_eq(diag.line, 1);
+	ck_assert_uint_eq(diag.column, 16);
+}
+END_TEST
+
 START_TEST(test_setup_refusals)
 {
 	struct scenario_dev d;
@@ -778,6 +811,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("setup");
 	tcase_add_test(tc, test_setup_image);
+	tcase_add_test(tc, test_setup_guest_memory);
 	tcase_add_test(tc, test_setup_refusals);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("run");
