@@ -485,6 +485,13 @@ enum iref_rc iref_build(struct iref_walk_cfg *cfg, struct iref_mem mem,
 		return IREF_E_INVAL;
 	}
 	b.f->geometry(cfg, &b.g);
+	if (b.g.depth == 0 || b.g.depth > WALK_MAX_DEPTH) {
+		/* A hand-filled options struct can describe no table. */
+		iref_diag_set(diag, NULL, 0, 0,
+			      "the %s options describe no usable table",
+			      b.f->name(cfg));
+		return IREF_E_INVAL;
+	}
 	enum iref_rc rc;
 	if (!cfg->root) {
 		if (!pool_take(pool, b.g.root_size, &cfg->root)) {
