@@ -300,6 +300,14 @@ static const char *const acc_names[] = {
 	[IREF_ACC_EXEC] = "x",
 };
 
+static void access_name(struct rline *l, unsigned access)
+{
+	if (access < N(acc_names) && acc_names[access])
+		rline_add(l, "%s", acc_names[access]);
+	else
+		rline_add(l, "0x%x", access);
+}
+
 void results_dma_access(struct rline *l, const struct iref_dma_req *req)
 {
 	rline_add(l, "dma ep=%u pasid=", req->endpoint);
@@ -309,10 +317,7 @@ void results_dma_access(struct rline *l, const struct iref_dma_req *req)
 		rline_add(l, "-");
 	rline_add(l, " iova=0x%llx len=%llu acc=", (ull)req->iova,
 		  (ull)req->size);
-	if (req->access < N(acc_names) && acc_names[req->access])
-		rline_add(l, "%s", acc_names[req->access]);
-	else
-		rline_add(l, "0x%x", req->access);
+	access_name(l, req->access);
 }
 
 void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
@@ -344,6 +349,94 @@ void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
 		return;
 	}
 	rline_add(l, "0x%x", (unsigned)r->outcome);
+}
+
+void results_walk_request(struct rline *l, const struct iref_walk_cfg *s1,
+			  const struct iref_walk_cfg *s2,
+			  const struct iref_walk_req *req)
+{
+	rline_add(l, "walk fmt=%s", iref_walk_cfg_name(s1));
+	if (s2)
+		rline_add(l, "/%s", iref_walk_cfg_name(s2));
+	rline_add(l, " iova=0x%llx acc=", (ull)req->addr);
+	access_name(l, req->access);
+	rline_add(l, " priv=%s", req->priv ? "s" : "u");
+}
+
+void results_level(struct rline *l, int level)
+{
+	if (level < 0)
+		rline_add(l, "-");
+	else
+		rline_add(l, "%d", level);
+}
+
+void results_wfault(struct rline *l, enum iref_wfault reason)
+{
+	rline_add(l, "%s", iref_wfault_name(reason));
+}
+
+void results_walk_outcome(struct rline *l, const struct iref_walk_result *r)
+{
+	if (r->ok) {
+		rline_add(l, "ok pa=0x%llx size=0x%llx perm=", (ull)r->pa,
+			  (ull)r->page_size);
+		results_perm(l, r->perm);
+		rline_add(l, " level=");
+		results_level(l, r->level);
+		rline_add(l, " attrs=0x%x global=%d", r->attrs, r->global);
+		return;
+	}
+	const struct iref_walk_fault *f = &r->fault;
+	rline_add(l, "fault reason=");
+	results_wfault(l, f->reason);
+	rline_add(l, " code=0x%x level=", f->code);
+	results_level(l, f->level);
+	rline_add(l, " stage=%u", f->stage);
+	/* Only a nested walk can fault on its way; the common line stays
+	 * short. */
+	if (f->on_walk)
+		rline_add(l, " walk=1");
+	rline_add(l, " addr=0x%llx addr2=0x%llx flags=0x%x", (ull)f->addr,
+		  (ull)f->addr2, f->flags);
+}
+
+void results_walk_access_kind(struct rline *l, unsigned kind)
+{
+	if (kind == IREF_WALK_RD)
+		rline_add(l, "read");
+	else if (kind == IREF_WALK_WR)
+		rline_add(l, "write");
+	else
+		rline_add(l, "0x%x", kind);
+}
+
+void results_walk_access(struct rline *l, const struct iref_walk_access *a)
+{
+	results_walk_access_kind(l, a->kind);
+	rline_add(l, " stage=%u level=", a->stage);
+	results_level(l, a->level);
+	rline_add(l, " addr=0x%llx value=0x%llx", (ull)a->addr,
+		  (ull)a->value);
+}
+
+void results_walk_access_line(struct rline *l,
+			      const struct iref_walk_access *a)
+{
+	rline_add(l, "  ");
+	results_walk_access(l, a);
+}
+
+void results_walk_unrecorded(struct rline *l, unsigned count)
+{
+	rline_add(l, "  unrecorded count=%u", count);
+}
+
+void results_tables(struct rline *l, const struct iref_walk_cfg *cfg,
+		    size_t mappings)
+{
+	rline_add(l, "tables fmt=%s root=0x%llx mappings=%zu",
+		  iref_walk_cfg_name(cfg), (ull)cfg->root, mappings);
 }
 
 void results_events(struct rline *l, size_t count, uint64_t dropped)
@@ -396,4 +489,9 @@ void results_eventq_post(struct rline *l, uint32_t count, uint32_t size)
 void results_host(struct rline *l, bool accepted)
 {
 	rline_add(l, "%s", accepted ? "ok" : "rejected");
+}
+
+void results_error(struct rline *l)
+{
+	rline_add(l, "error");
 }

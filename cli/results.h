@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "iommu-ref/dma.h"
+#include "iommu-ref/walk.h"
 #include "iommu-ref/wire.h"
 
 /* A growable text line. All-zero is a valid empty line. */
@@ -63,6 +64,31 @@ void results_reply(struct rline *l, const uint8_t *rd, size_t rlen,
 void results_dma_access(struct rline *l, const struct iref_dma_req *req);
 void results_dma_outcome(struct rline *l, const struct iref_dma_result *r);
 
+/* Table walks. Subject: "walk fmt=riscv-sv39 iova=0x.. acc=r priv=u",
+ * fmt "S1/S2" when nested (s2 not NULL). Outcome: "ok pa=.. size=..
+ * perm=.. level=.. attrs=.. global=.." or "fault reason=.. code=..
+ * level=.. stage=.. [walk=1] addr=.. addr2=.. flags=..". */
+void results_walk_request(struct rline *l, const struct iref_walk_cfg *s1,
+			  const struct iref_walk_cfg *s2,
+			  const struct iref_walk_req *req);
+void results_walk_outcome(struct rline *l, const struct iref_walk_result *r);
+/* A level in the format's numbering; "-" for none (-1). */
+void results_level(struct rline *l, int level);
+void results_wfault(struct rline *l, enum iref_wfault reason);
+/* One memory access of a walk: "read stage=1 level=2 addr=.. value=..";
+ * as a line of its own after the walk's line it is indented by two
+ * spaces (results_walk_access_line), and accesses the result did not
+ * record are counted on one such line, "unrecorded count=N". */
+void results_walk_access_kind(struct rline *l, unsigned kind);
+void results_walk_access(struct rline *l, const struct iref_walk_access *a);
+void results_walk_access_line(struct rline *l,
+			      const struct iref_walk_access *a);
+void results_walk_unrecorded(struct rline *l, unsigned count);
+/* A table build: "tables fmt=.. root=.. mappings=N"; its outcome is
+ * results_host() or results_error(). */
+void results_tables(struct rline *l, const struct iref_walk_cfg *cfg,
+		    size_t mappings);
+
 /* Event queue: the header of an events step, then one line per record. */
 void results_events(struct rline *l, size_t count, uint64_t dropped);
 void results_event(struct rline *l, const struct iref_fault_record *r);
@@ -74,5 +100,7 @@ void results_config_write(struct rline *l, uint32_t off, const uint8_t *data,
 void results_reset(struct rline *l, bool system);
 void results_eventq_post(struct rline *l, uint32_t count, uint32_t size);
 void results_host(struct rline *l, bool accepted); /* ok, rejected */
+/* The outcome of a step the library refused to carry out: "error". */
+void results_error(struct rline *l);
 
 #endif

@@ -1,5 +1,6 @@
 #include "runner.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +60,11 @@ bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
 {
 	*d = (struct scenario_dev){0};
 	struct iref_config cfg = s->cfg;
-	if (!(d->mem = iref_sparse_mem_create(&s->memcfg))) {
+	if (!(d->mem = iref_sparse_mem_create(&s->memcfg)) ||
+	    !(d->roots = calloc(s->n_steps ? s->n_steps : 1,
+				sizeof *d->roots))) {
 		iref_diag_set(diag, s->name, 0, 0, "out of memory");
-		return false;
+		goto fail;
 	}
 	cfg.mem = iref_sparse_mem_as_mem(d->mem);
 	struct iref_diag why = {0};
@@ -112,6 +115,7 @@ void scenario_teardown(struct scenario_dev *d)
 		iref_iommu_destroy(d->dev);
 	if (d->mem)
 		iref_sparse_mem_destroy(d->mem);
+	free(d->roots);
 	*d = (struct scenario_dev){0};
 }
 
@@ -126,10 +130,13 @@ enum verdict {
 struct run {
 	const struct scenario *s;
 	struct iref_iommu *dev;
+	struct iref_mem mem;
+	uint64_t *roots;
 	FILE *out;
 	struct rline line; /* the results line being built */
 	struct rline x, y;
-	unsigned where; /* line of a mismatch; the expect's by default */
+	unsigned where;    /* line of a mismatch; the expect's by default */
+	unsigned err_line; /* line of an error; the step's by default */
 };
 
 static void emit(struct run *r)
@@ -327,7 +334,7 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	results_dma_access(&r->line, &st->dma);
 	results_arrow(&r->line);
 	if (rc != IREF_OK) {
-		rline_add(&r->line, "error");
+		results_error(&r->line);
 		emit(r);
 		rline_add(&r->x, "iref_dma refused the access: %s",
 			  iref_rc_str(rc));
@@ -353,8 +360,63 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	return verdict(r);
 }
 
-static void expect_event(struct rline *l, const struct expect_event *e)
+/* Expected lists (event records, walk accesses) are compared item by
+ * item, in order, up to the first difference; a missing or extra item is
+ * one. Both sides name the item ("event 2"); the fields that differ
+ * follow. */
+struct item_cmp {
+	const char *what;
+	unsigned (*line)(const void *e);
+	/* The expected item's fields; an item nobody expected, in full. */
+	void (*expect)(struct rline *l, const void *e);
+	void (*got)(struct rline *l, size_t i, const void *g);
+	void (*fields)(struct run *r, const void *e, const void *g);
+};
+
+static void cmp_item(struct run *r, const struct item_cmp *c, size_t i,
+		     const void *e, const void *got)
 {
+	if (!e) {
+		rline_add(&r->x, "no %s %zu", c->what, i + 1);
+		c->got(&r->y, i, got);
+		return;
+	}
+	r->where = c->line(e);
+	rline_add(&r->x, "%s %zu", c->what, i + 1);
+	if (!got) {
+		c->expect(&r->x, e);
+		rline_add(&r->y, "no %s %zu", c->what, i + 1);
+		return;
+	}
+	rline_add(&r->y, "%s %zu", c->what, i + 1);
+	size_t named = r->x.len;
+	c->fields(r, e, got);
+	if (r->x.len == named) { /* all agree: drop the names */
+		rline_clear(&r->x);
+		rline_clear(&r->y);
+	}
+}
+
+/* n_e items of e_size bytes expected, n_g of g_size happened. */
+static void cmp_list(struct run *r, const struct item_cmp *c, const void *e,
+		     size_t n_e, size_t e_size, const void *g, size_t n_g,
+		     size_t g_size)
+{
+	size_t max = n_g > n_e ? n_g : n_e;
+	for (size_t i = 0; i < max && !r->x.len; i++)
+		cmp_item(r, c, i,
+			 i < n_e ? (const char *)e + i * e_size : NULL,
+			 i < n_g ? (const char *)g + i * g_size : NULL);
+}
+
+static unsigned event_line(const void *e)
+{
+	return ((const struct expect_event *)e)->line;
+}
+
+static void expect_event(struct rline *l, const void *ev)
+{
+	const struct expect_event *e = ev;
 	expect_field(l, "reason", &e->reason, r_reason);
 	expect_field(l, "ep", &e->endpoint, r_dec);
 	expect_field(l, "pasid", &e->pasid, r_dec);
@@ -362,26 +424,16 @@ static void expect_event(struct rline *l, const struct expect_event *e)
 	expect_field(l, "flags", &e->flags, r_fault_flags);
 }
 
-/* Compare record i (1-based in messages) with its expectation. */
-static void cmp_event(struct run *r, size_t i, const struct expect_event *e,
-		      const struct iref_fault_record *got)
+static void got_event(struct rline *l, size_t i, const void *g)
 {
-	if (!e) {
-		rline_add(&r->x, "no event %zu", i + 1);
-		results_event(&r->y, got);
-		return;
-	}
-	r->where = e->line;
-	if (!got) {
-		rline_add(&r->x, "event %zu", i + 1);
-		expect_event(&r->x, e);
-		rline_add(&r->y, "no event %zu", i + 1);
-		return;
-	}
-	/* Name the record on both sides; drop the names if all agree. */
-	rline_add(&r->x, "event %zu", i + 1);
-	rline_add(&r->y, "event %zu", i + 1);
-	size_t named = r->x.len;
+	(void)i;
+	results_event(l, g);
+}
+
+static void cmp_event(struct run *r, const void *ev, const void *g)
+{
+	const struct expect_event *e = ev;
+	const struct iref_fault_record *got = g;
 	cmp(r, "reason", &e->reason, true, got->reason, r_reason);
 	cmp(r, "ep", &e->endpoint, true, got->endpoint, r_dec);
 	cmp(r, "pasid", &e->pasid, got->flags & IREF_FAULT_F_PASID,
@@ -389,11 +441,11 @@ static void cmp_event(struct run *r, size_t i, const struct expect_event *e,
 	cmp(r, "addr", &e->address, got->flags & IREF_FAULT_F_ADDRESS,
 	    got->address, r_hex);
 	cmp(r, "flags", &e->flags, true, got->flags, r_fault_flags);
-	if (r->x.len == named) {
-		rline_clear(&r->x);
-		rline_clear(&r->y);
-	}
 }
+
+static const struct item_cmp event_cmp = {
+	"event", event_line, expect_event, got_event, cmp_event,
+};
 
 static enum verdict run_events(struct run *r, const struct step *st)
 {
@@ -414,12 +466,9 @@ static enum verdict run_events(struct run *r, const struct step *st)
 		results_event(&r->line, &rec[i]);
 		emit(r);
 	}
-	if (e->has_records) {
-		size_t max = got > e->n ? got : e->n;
-		for (size_t i = 0; i < max && !r->x.len; i++)
-			cmp_event(r, i, i < e->n ? &e->rec[i] : NULL,
-				  i < got ? &rec[i] : NULL);
-	}
+	if (e->has_records)
+		cmp_list(r, &event_cmp, e->rec, e->n, sizeof *e->rec, rec, got,
+			 sizeof *rec);
 	if (!r->x.len)
 		cmp(r, "dropped", &e->dropped, true, dropped, r_dec);
 	free(rec);
@@ -472,6 +521,202 @@ static enum verdict run_post(struct run *r, const struct step *st)
 	return verdict(r);
 }
 
+/* ---- page tables and walks ---- */
+
+static void r_level(struct rline *l, uint64_t v)
+{
+	results_level(l, (int)v);
+}
+
+static void r_wfault(struct rline *l, uint64_t v)
+{
+	results_wfault(l, (enum iref_wfault)v);
+}
+
+static void r_acc_kind(struct rline *l, uint64_t v)
+{
+	results_walk_access_kind(l, (unsigned)v);
+}
+
+/* A stage's configuration with the root its tables step chose. */
+static struct iref_walk_cfg stage_cfg(const struct run *r,
+				      const struct walk_stage *ws)
+{
+	struct iref_walk_cfg cfg = ws->cfg;
+	if (ws->from_tables)
+		cfg.root = r->roots[ws->tables];
+	return cfg;
+}
+
+/* The builder names a mapping by its index in the array it was given;
+ * given one at a time, that is always "mapping 0". The message's line
+ * says which mapping it is, so the text says "this mapping". */
+static void builder_message(struct rline *l, enum iref_rc rc,
+			    const char *msg)
+{
+	static const char idx[] = "mapping 0";
+	if (!msg[0]) {
+		rline_add(l, "%s", iref_rc_str(rc));
+		return;
+	}
+	const char *at = strstr(msg, idx);
+	if (at && !isdigit((unsigned char)at[sizeof idx - 1]))
+		rline_add(l, "%.*sthis mapping%s", (int)(at - msg), msg,
+			  at + sizeof idx - 1);
+	else
+		rline_add(l, "%s", msg);
+}
+
+static enum verdict run_tables(struct run *r, const struct step *st)
+{
+	struct iref_walk_cfg cfg = stage_cfg(r, &st->s1);
+	struct iref_pool pool = st->pool;
+	struct iref_diag why = {0};
+	/* The root first, then one mapping at a time, so that a refusal
+	 * names its mapping's line. */
+	enum iref_rc rc = iref_build(&cfg, r->mem, &pool, NULL, 0, &why);
+	const struct build_item *item = NULL; /* the last one built */
+	for (size_t i = 0; rc == IREF_OK && i < st->n_maps; i++) {
+		item = &st->maps[i];
+		rc = iref_build(&cfg, r->mem, &pool, &item->map, 1, &why);
+	}
+	r->roots[st - r->s->steps] = cfg.root;
+	results_tables(&r->line, &cfg, st->n_maps);
+	results_arrow(&r->line);
+	if (rc != IREF_OK) {
+		results_error(&r->line);
+		emit(r);
+		if (item)
+			r->err_line = item->line;
+		builder_message(&r->x, rc, why.msg);
+		return ERROR;
+	}
+	results_host(&r->line, true);
+	emit(r);
+	cmp(r, "root", &st->root, true, cfg.root, r_hex);
+	return verdict(r);
+}
+
+static void expect_walk(struct rline *l, const struct expect_walk *e)
+{
+	rline_add(l, "%s", e->outcome.v ? "fault" : "ok");
+	expect_field(l, "pa", &e->pa, r_hex);
+	expect_field(l, "size", &e->size, r_hex);
+	expect_field(l, "perm", &e->perm, r_perm);
+	expect_field(l, "reason", &e->reason, r_wfault);
+	expect_field(l, "code", &e->code, r_hex);
+	expect_field(l, "level", &e->level, r_level);
+	expect_field(l, "attrs", &e->attrs, r_hex);
+	expect_field(l, "global", &e->global, r_dec);
+	expect_field(l, "stage", &e->stage, r_dec);
+	expect_field(l, "walk", &e->walk, r_dec);
+	expect_field(l, "addr", &e->addr, r_hex);
+	expect_field(l, "addr2", &e->addr2, r_hex);
+	expect_field(l, "flags", &e->flags, r_hex);
+}
+
+static unsigned access_line(const void *e)
+{
+	return ((const struct expect_access *)e)->line;
+}
+
+static void expect_access(struct rline *l, const void *ea)
+{
+	const struct expect_access *e = ea;
+	expect_field(l, "kind", &e->kind, r_acc_kind);
+	expect_field(l, "stage", &e->stage, r_dec);
+	expect_field(l, "level", &e->level, r_level);
+	expect_field(l, "addr", &e->addr, r_hex);
+	expect_field(l, "value", &e->value, r_hex);
+}
+
+static void got_access(struct rline *l, size_t i, const void *g)
+{
+	rline_add(l, "access %zu ", i + 1);
+	results_walk_access(l, g);
+}
+
+static void cmp_access(struct run *r, const void *ea, const void *g)
+{
+	const struct expect_access *e = ea;
+	const struct iref_walk_access *got = g;
+	cmp(r, "kind", &e->kind, true, got->kind, r_acc_kind);
+	cmp(r, "stage", &e->stage, true, got->stage, r_dec);
+	cmp(r, "level", &e->level, got->level >= 0, (uint64_t)got->level,
+	    r_level);
+	cmp(r, "addr", &e->addr, true, got->addr, r_hex);
+	cmp(r, "value", &e->value, true, got->value, r_hex);
+}
+
+static const struct item_cmp access_cmp = {
+	"access", access_line, expect_access, got_access, cmp_access,
+};
+
+static void cmp_walk(struct run *r, const struct expect_walk *e,
+		     const struct iref_walk_result *res)
+{
+	/* outcome.v is 1 for a fault. */
+	if (e->outcome.set && e->outcome.v == res->ok) {
+		expect_walk(&r->x, e);
+		results_walk_outcome(&r->y, res);
+		return;
+	}
+	const struct iref_walk_fault *f = &res->fault;
+	int level = res->ok ? res->level : f->level;
+	if (res->ok) {
+		cmp(r, "pa", &e->pa, true, res->pa, r_hex);
+		cmp(r, "size", &e->size, true, res->page_size, r_hex);
+		cmp(r, "perm", &e->perm, true, res->perm, r_perm);
+	} else {
+		cmp(r, "reason", &e->reason, true, f->reason, r_wfault);
+		cmp(r, "code", &e->code, true, f->code, r_hex);
+	}
+	/* -1 (no level) meets an expected none as UINT64_MAX. */
+	cmp(r, "level", &e->level, true, (uint64_t)(int64_t)level, r_level);
+	if (res->ok) {
+		cmp(r, "attrs", &e->attrs, true, res->attrs, r_hex);
+		cmp(r, "global", &e->global, true, res->global, r_dec);
+	} else {
+		cmp(r, "stage", &e->stage, true, f->stage, r_dec);
+		cmp(r, "walk", &e->walk, true, f->on_walk, r_dec);
+		cmp(r, "addr", &e->addr, true, f->addr, r_hex);
+		cmp(r, "addr2", &e->addr2, true, f->addr2, r_hex);
+		cmp(r, "flags", &e->flags, true, f->flags, r_hex);
+	}
+	if (e->has_acc && !r->x.len)
+		cmp_list(r, &access_cmp, e->acc, e->n_acc, sizeof *e->acc,
+			 res->acc,
+			 res->n_acc < IREF_WALK_MAX_ACCESSES
+				 ? res->n_acc
+				 : IREF_WALK_MAX_ACCESSES,
+			 sizeof *res->acc);
+}
+
+static enum verdict run_walk(struct run *r, const struct step *st)
+{
+	struct iref_walk_cfg s1 = stage_cfg(r, &st->s1);
+	struct iref_walk_cfg s2 = stage_cfg(r, &st->s2);
+	struct iref_walk_result res;
+	enum iref_rc rc =
+		st->nested ? iref_walk_nested(&s1, &s2, r->mem, &st->walk, &res)
+			   : iref_walk(&s1, r->mem, &st->walk, &res);
+	results_walk_request(&r->line, &s1, st->nested ? &s2 : NULL,
+			     &st->walk);
+	results_arrow(&r->line);
+	if (rc != IREF_OK) {
+		results_error(&r->line);
+		emit(r);
+		rline_add(&r->x, "the walker refused the configuration: %s",
+			  iref_rc_str(rc));
+		return ERROR;
+	}
+	results_walk_outcome(&r->line, &res);
+	emit(r);
+	if (st->has_expect)
+		cmp_walk(r, &st->walk_exp, &res);
+	return verdict(r);
+}
+
 static enum verdict (*const runners[])(struct run *, const struct step *) = {
 	[STEP_ATTACH] = run_request,
 	[STEP_DETACH] = run_request,
@@ -485,15 +730,21 @@ static enum verdict (*const runners[])(struct run *, const struct step *) = {
 	[STEP_CONFIG_WRITE] = run_config_write,
 	[STEP_RESET] = run_reset,
 	[STEP_POST_EVENT_BUFFERS] = run_post,
+	[STEP_TABLES] = run_tables,
+	[STEP_WALK] = run_walk,
 };
 
-void scenario_run_steps(const struct scenario *s, struct iref_iommu *dev,
+void scenario_run_steps(const struct scenario *s, struct scenario_dev *d,
 			FILE *out, FILE *err, struct run_totals *totals)
 {
-	struct run r = {.s = s, .dev = dev, .out = out};
+	struct run r = {
+		.s = s, .dev = d->dev, .mem = iref_sparse_mem_as_mem(d->mem),
+		.roots = d->roots, .out = out,
+	};
 	for (size_t i = 0; i < s->n_steps; i++) {
 		const struct step *st = &s->steps[i];
 		r.where = st->expect_line;
+		r.err_line = st->line;
 		enum verdict v = runners[st->kind](&r, st);
 		if (v == PASS) {
 			totals->passed++;
@@ -512,7 +763,7 @@ void scenario_run_steps(const struct scenario *s, struct iref_iommu *dev,
 			else
 				fprintf(err,
 					"%s:%u: step %zu (%s): error: %s\n",
-					s->name, st->line, i + 1,
+					s->name, r.err_line, i + 1,
 					step_kind_name(st->kind),
 					rline_str(&r.x));
 		}
@@ -540,7 +791,7 @@ int cli_run(const char *path, bool quiet, FILE *out, FILE *err)
 		return 2;
 	}
 	struct run_totals t = {0};
-	scenario_run_steps(s, d.dev, quiet ? NULL : out, err, &t);
+	scenario_run_steps(s, &d, quiet ? NULL : out, err, &t);
 	fprintf(out, "%u passed, %u failed\n", t.passed, t.failed);
 	scenario_teardown(&d);
 	scenario_free(s);

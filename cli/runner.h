@@ -4,6 +4,7 @@
 #define IREF_CLI_RUNNER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "iommu-ref/error.h"
@@ -11,10 +12,12 @@
 #include "iommu-ref/mem.h"
 #include "scenario.h"
 
-/* The device of a run and the memory behind it. */
+/* The device of a run, the memory behind it, and the root of the tables
+ * each tables step built (by step index; 0 before it runs). */
 struct scenario_dev {
 	struct iref_sparse_mem *mem;
 	struct iref_iommu *dev;
+	uint64_t *roots;
 };
 
 /* Create memory and device, declare the endpoints, load memory, set the
@@ -29,9 +32,10 @@ struct run_totals {
 	unsigned passed, failed;
 };
 
-/* Run every step. Results lines go to out (NULL: none), one
- * "FILE:LINE: step N (KIND): ..." message per failed step to err. */
-void scenario_run_steps(const struct scenario *s, struct iref_iommu *dev,
+/* Run every step on d (from scenario_setup). Results lines go to out
+ * (NULL: none), one "FILE:LINE: step N (KIND): ..." message per failed
+ * step to err. */
+void scenario_run_steps(const struct scenario *s, struct scenario_dev *d,
 			FILE *out, FILE *err, struct run_totals *totals);
 
 /* Print a diagnostic as "FILE:LINE:COLUMN: message". */

@@ -23,6 +23,7 @@ struct ld {
 	struct yctx y;
 	struct scenario *s;
 	const char *dir;
+	size_t cur; /* the step being loaded: walks see the tables before it */
 };
 
 static char *dup_str(const char *s)
@@ -51,6 +52,27 @@ static bool f_status_opt(struct yctx *y, const struct ynode *v, void *base,
 	o->set = true;
 	o->v = (uint64_t)st;
 	return true;
+}
+
+/* Normalised walk fault reasons by the library's names. */
+static bool f_wfault_opt(struct yctx *y, const struct ynode *v, void *base,
+			 const struct yfield *f)
+{
+	struct opt *o = (struct opt *)((char *)base + f->off);
+	if (!ywant(y, v, YNODE_SCALAR, f->key))
+		return false;
+	struct yjoin names = {0};
+	for (unsigned r = IREF_WF_NONE + 1; r <= IREF_WF_CONFIG; r++) {
+		const char *name = iref_wfault_name((enum iref_wfault)r);
+		if (!strcmp(v->str, name)) {
+			o->set = true;
+			o->v = r;
+			return true;
+		}
+		yjoin_add(&names, name);
+	}
+	return yfail(y, v, "%s: unknown fault reason '%s' (expected one of: %s)",
+		     f->key, v->str, names.buf);
 }
 
 /* ---- Name tables ---- */
@@ -143,6 +165,30 @@ static const struct yname outcome_names[] = {
 static const struct yname host_names[] = {
 	{"ok", 1},
 	{"rejected", 0},
+	{NULL, 0},
+};
+
+static const struct yname priv_names[] = {
+	{"user", 0},
+	{"supervisor", 1},
+	{NULL, 0},
+};
+
+static const struct yname walk_acc_names[] = {
+	{"read", IREF_WALK_RD},
+	{"write", IREF_WALK_WR},
+	{NULL, 0},
+};
+
+static const struct yname walk_outcome_names[] = {
+	{"ok", 0},
+	{"fault", 1},
+	{NULL, 0},
+};
+
+/* A walk's level: a number, or none for a fault before any table. */
+static const struct yname level_names[] = {
+	{"none", UINT64_MAX},
 	{NULL, 0},
 };
 
@@ -675,6 +721,309 @@ static bool a_post(struct ld *ld, const struct ynode *v, struct step *st)
 	return yparse_map(&ld->y, v, "post_event_buffers", post_fields, st);
 }
 
+/* ---- steps: page tables and walks ---- */
+
+/* A format and its options, both checked by the library, so the loader
+ * knows every format and option the walkers do and no more. */
+static bool load_cfg(struct ld *ld, const struct ynode *format,
+		     const struct ynode *options, struct iref_walk_cfg *cfg)
+{
+	struct iref_diag why = {0};
+	if (!ywant(&ld->y, format, YNODE_SCALAR, "format"))
+		return false;
+	enum iref_rc rc = iref_walk_cfg_init(cfg, format->str, &why);
+	if (rc != IREF_OK)
+		return yfail(&ld->y, format, "format: %s",
+			     why.msg[0] ? why.msg : iref_rc_str(rc));
+	if (!options)
+		return true;
+	if (!ywant(&ld->y, options, YNODE_MAP, "options"))
+		return false;
+	for (size_t i = 0; i < options->n; i++) {
+		const struct ynode *k = options->kids[2 * i];
+		const struct ynode *v = options->kids[2 * i + 1];
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(options->kids[2 * j]->str, k->str))
+				return yfail(&ld->y, k,
+					     "duplicate key '%s' in options",
+					     k->str);
+		if (!ywant(&ld->y, v, YNODE_SCALAR, k->str))
+			return false;
+		why = (struct iref_diag){0};
+		rc = iref_walk_cfg_set(cfg, k->str, v->str, &why);
+		if (rc != IREF_OK)
+			return yfail(&ld->y, k, "options: %s",
+				     why.msg[0] ? why.msg : iref_rc_str(rc));
+	}
+	return true;
+}
+
+/* The keys that give a stage's tables: a configuration, or the name of
+ * an earlier tables step. */
+struct stage_args {
+	const struct ynode *format, *options, *tables;
+	struct opt root;
+};
+
+/* The stage keys of a mapping read into member M (with its dot, or
+ * nothing) of T. */
+#define STAGE_FIELDS(T, M)                                             \
+	YFIELD("format", yf_node, T, M format),                        \
+	YFIELD("options", yf_node, T, M options),                      \
+	YFIELD("root", yf_opt, T, M root, .bits = 64),                 \
+	YFIELD("tables", yf_node, T, M tables)
+
+static const struct yfield stage_fields[] = {
+	STAGE_FIELDS(struct stage_args, ),
+	{0},
+};
+
+/* The index of the tables step before the current one named name, or
+ * ld->cur if there is none. */
+static size_t named_tables(const struct ld *ld, const char *name)
+{
+	size_t i = 0;
+	while (i < ld->cur && (ld->s->steps[i].kind != STEP_TABLES ||
+			       !ld->s->steps[i].name ||
+			       strcmp(ld->s->steps[i].name, name)))
+		i++;
+	return i;
+}
+
+static bool find_tables(struct ld *ld, const struct ynode *name,
+			struct walk_stage *ws)
+{
+	if (!ywant(&ld->y, name, YNODE_SCALAR, "tables"))
+		return false;
+	size_t i = named_tables(ld, name->str);
+	if (i == ld->cur)
+		return yfail(&ld->y, name,
+			     "tables: no earlier tables step is named '%s'",
+			     name->str);
+	ws->cfg = ld->s->steps[i].s1.cfg;
+	ws->from_tables = true;
+	ws->tables = i;
+	return true;
+}
+
+/* v is the mapping holding a's keys; what names it in messages. */
+static bool load_stage(struct ld *ld, const struct ynode *v,
+		       const struct stage_args *a, struct walk_stage *ws,
+		       const char *what)
+{
+	if (a->tables) {
+		const char *clash = a->format    ? "format"
+				    : a->options ? "options"
+				    : a->root.set ? "root"
+						  : NULL;
+		if (clash)
+			return yfail(&ld->y, ykey(v, clash),
+				     "%s: '%s' and 'tables' are exclusive "
+				     "(the named tables give format, options "
+				     "and root)",
+				     what, clash);
+		return find_tables(ld, a->tables, ws);
+	}
+	if (!a->format)
+		return yfail(&ld->y, v, "%s: missing key 'format' (or 'tables')",
+			     what);
+	if (!load_cfg(ld, a->format, a->options, &ws->cfg))
+		return false;
+	ws->cfg.root = a->root.v;
+	return true;
+}
+
+struct map_args {
+	uint64_t va, pa, size;
+	uint32_t perm, attrs;
+	bool user, global, accessed, dirty, blocks;
+};
+
+#define MAPA(k, fn, m, ...) YFIELD(k, fn, struct map_args, m, __VA_ARGS__)
+
+static const struct yfield mapping_fields[] = {
+	MAPA("va", yf_uint, va, .bits = 64, .required = true),
+	MAPA("pa", yf_uint, pa, .bits = 64, .required = true),
+	MAPA("size", yf_uint, size, .bits = 64, .required = true),
+	MAPA("perm", yf_flags, perm, .names = perm_names, .bits = 32,
+	     .required = true),
+	MAPA("user", yf_bool, user),
+	MAPA("global", yf_bool, global),
+	MAPA("accessed", yf_bool, accessed),
+	MAPA("dirty", yf_bool, dirty),
+	MAPA("blocks", yf_bool, blocks),
+	MAPA("attrs", yf_uint, attrs, .bits = 32),
+	{0},
+};
+
+static bool load_mapping(struct ld *ld, const struct ynode *v,
+			 struct build_item *b)
+{
+	/* A mapping is reachable by a default (user) walk and needs no A/D
+	 * update unless it says otherwise. */
+	struct map_args a = {
+		.user = true, .accessed = true, .dirty = true, .blocks = true,
+	};
+	b->line = v->line;
+	if (!yparse_map(&ld->y, v, "mapping", mapping_fields, &a))
+		return false;
+	if (!a.size)
+		return yfail(&ld->y, ynode_get(v, "size"),
+			     "mapping: size must be >= 1");
+	if (a.va + (a.size - 1) < a.va || a.pa + (a.size - 1) < a.pa)
+		return yfail(&ld->y, ynode_get(v, "size"),
+			     "mapping: runs past 2^64");
+	b->map = (struct iref_build_map){
+		.va = a.va,
+		.pa = a.pa,
+		.size = a.size,
+		.perm = a.perm,
+		.attrs = a.attrs,
+		.flags = (a.user ? IREF_BUILD_USER : 0) |
+			 (a.global ? IREF_BUILD_GLOBAL : 0) |
+			 (a.accessed ? 0 : IREF_BUILD_NO_ACCESSED) |
+			 (a.dirty ? 0 : IREF_BUILD_NO_DIRTY) |
+			 (a.blocks ? 0 : IREF_BUILD_NO_BLOCKS),
+	};
+	return true;
+}
+
+static bool load_mappings(struct ld *ld, const struct ynode *v,
+			  struct step *st)
+{
+	if (!ywant(&ld->y, v, YNODE_SEQ, "mappings"))
+		return false;
+	if (v->n && !(st->maps = calloc(v->n, sizeof *st->maps)))
+		return yfail(&ld->y, v, "out of memory");
+	st->n_maps = v->n;
+	for (size_t i = 0; i < v->n; i++)
+		if (!load_mapping(ld, v->kids[i], &st->maps[i]))
+			return false;
+	return true;
+}
+
+static bool load_name(struct ld *ld, const struct ynode *v, struct step *st)
+{
+	if (!ywant(&ld->y, v, YNODE_SCALAR, "name"))
+		return false;
+	size_t i = named_tables(ld, v->str);
+	if (i < ld->cur)
+		return yfail(&ld->y, v,
+			     "name: '%s' already names the tables of line %u",
+			     v->str, ld->s->steps[i].line);
+	if (!(st->name = dup_str(v->str)))
+		return yfail(&ld->y, v, "out of memory");
+	return true;
+}
+
+/* The pool's end is inclusive, like every range of a scenario. */
+struct pool_args {
+	uint64_t start, end;
+};
+
+static const struct yfield pool_fields[] = {
+	YFIELD("start", yf_uint, struct pool_args, start, .bits = 64,
+	       .required = true),
+	YFIELD("end", yf_uint, struct pool_args, end, .bits = 64,
+	       .required = true),
+	{0},
+};
+
+static bool load_pool(struct ld *ld, const struct ynode *v,
+		      struct iref_pool *pool)
+{
+	struct pool_args p;
+	if (!yparse_map(&ld->y, v, "pool", pool_fields, &p))
+		return false;
+	if (p.end < p.start)
+		return yfail(&ld->y, v, "pool: end is below start");
+	*pool = (struct iref_pool){
+		.next = p.start,
+		/* [start, end] as [next, end): the last byte of the address
+		 * space is lost, but no table fits in one byte. */
+		.end = p.end == UINT64_MAX ? p.end : p.end + 1,
+	};
+	return true;
+}
+
+struct tables_args {
+	struct stage_args st;
+	const struct ynode *pool, *name, *mappings;
+};
+
+#define TA(k, fn, m, ...) YFIELD(k, fn, struct tables_args, m, __VA_ARGS__)
+
+static const struct yfield tables_fields[] = {
+	STAGE_FIELDS(struct tables_args, st.),
+	TA("pool", yf_node, pool),
+	TA("name", yf_node, name),
+	TA("mappings", yf_node, mappings, .required = true),
+	{0},
+};
+
+static bool a_tables(struct ld *ld, const struct ynode *v, struct step *st)
+{
+	struct tables_args a = {0};
+	if (!yparse_map(&ld->y, v, "tables", tables_fields, &a) ||
+	    !load_stage(ld, v, &a.st, &st->s1, "tables"))
+		return false;
+	/* The builder reads root 0 as "take one from the pool". */
+	if (a.st.root.set && !a.st.root.v)
+		return yfail(&ld->y, ynode_get(v, "root"),
+			     "root: 0 is no root; leave root out to take one "
+			     "from the pool");
+	/* Without a pool every table the mappings need must exist. */
+	return (!a.pool || load_pool(ld, a.pool, &st->pool)) &&
+	       (!a.name || load_name(ld, a.name, st)) &&
+	       load_mappings(ld, a.mappings, st);
+}
+
+struct walk_args {
+	struct stage_args s1;
+	const struct ynode *s2;
+	uint64_t addr;
+	uint32_t access, priv;
+};
+
+#define WA(k, fn, m, ...) YFIELD(k, fn, struct walk_args, m, __VA_ARGS__)
+
+static const struct yfield walk_fields[] = {
+	STAGE_FIELDS(struct walk_args, s1.),
+	WA("s2", yf_node, s2),
+	WA("addr", yf_uint, addr, .bits = 64, .required = true),
+	WA("access", yf_name, access, .names = access_names, .required = true),
+	WA("privilege", yf_name, priv, .names = priv_names),
+	{0},
+};
+
+/* A walk stage needs a root: its own or its tables'. */
+static bool load_walk_stage(struct ld *ld, const struct ynode *v,
+			    const struct stage_args *a, struct walk_stage *ws,
+			    const char *what)
+{
+	if (!a->tables && !a->root.set)
+		return yfail(&ld->y, v, "%s: missing key 'root' (or 'tables')",
+			     what);
+	return load_stage(ld, v, a, ws, what);
+}
+
+static bool a_walk(struct ld *ld, const struct ynode *v, struct step *st)
+{
+	struct walk_args a = {0};
+	if (!yparse_map(&ld->y, v, "walk", walk_fields, &a) ||
+	    !load_walk_stage(ld, v, &a.s1, &st->s1, "walk"))
+		return false;
+	st->walk = (struct iref_walk_req){
+		.addr = a.addr, .access = a.access, .priv = a.priv,
+	};
+	if (!a.s2)
+		return true;
+	struct stage_args s2 = {0};
+	st->nested = true;
+	return yparse_map(&ld->y, a.s2, "s2", stage_fields, &s2) &&
+	       load_walk_stage(ld, a.s2, &s2, &st->s2, "s2");
+}
+
 /* ---- steps: expectations ---- */
 
 #define PR(k, fn, m, ...) YFIELD(k, fn, struct iref_probe_prop, m, __VA_ARGS__)
@@ -844,6 +1193,104 @@ static bool e_events(struct ld *ld, const struct ynode *v, struct step *st)
 			  &st->events);
 }
 
+static const struct yfield tables_expect_fields[] = {
+	ST("root", yf_opt, root, .bits = 64, .required = true),
+	{0},
+};
+
+static bool e_tables(struct ld *ld, const struct ynode *v, struct step *st)
+{
+	return yparse_map(&ld->y, v, "expect", tables_expect_fields, st);
+}
+
+#define XA(k, fn, m, ...) \
+	YFIELD(k, fn, struct expect_access, m, __VA_ARGS__)
+
+static const struct yfield access_fields[] = {
+	XA("kind", yf_name_opt, kind, .names = walk_acc_names),
+	XA("stage", yf_opt, stage, .bits = 8),
+	XA("level", yf_opt, level, .bits = 7),
+	XA("addr", yf_opt, addr, .bits = 64),
+	XA("value", yf_opt, value, .bits = 64),
+	{0},
+};
+
+static bool f_accesses(struct yctx *y, const struct ynode *v, void *base,
+		       const struct yfield *f)
+{
+	struct expect_walk *e = base;
+	if (!ywant(y, v, YNODE_SEQ, f->key))
+		return false;
+	/* The result records this many; a longer list could never match. */
+	if (v->n > IREF_WALK_MAX_ACCESSES)
+		return yfail(y, v, "accesses: more than %u",
+			     IREF_WALK_MAX_ACCESSES);
+	if (v->n && !(e->acc = calloc(v->n, sizeof *e->acc)))
+		return yfail(y, v, "out of memory");
+	e->n_acc = v->n;
+	e->has_acc = true;
+	for (size_t i = 0; i < v->n; i++) {
+		e->acc[i].line = v->kids[i]->line;
+		if (!yparse_map(y, v->kids[i], "access", access_fields,
+				&e->acc[i]))
+			return false;
+	}
+	return true;
+}
+
+#define XW(k, fn, m, ...) YFIELD(k, fn, struct expect_walk, m, __VA_ARGS__)
+
+static const struct yfield walk_expect_fields[] = {
+	XW("pa", yf_opt, pa, .bits = 64),
+	XW("size", yf_opt, size, .bits = 64),
+	XW("perm", yf_flags_opt, perm, .names = perm_names, .bits = 32),
+	XW("attrs", yf_opt, attrs, .bits = 32),
+	XW("global", yf_bool_opt, global),
+	XW("fault", f_wfault_opt, reason),
+	XW("code", yf_opt, code, .bits = 32),
+	XW("stage", yf_opt, stage, .bits = 32),
+	XW("walk", yf_bool_opt, walk),
+	XW("addr", yf_opt, addr, .bits = 64),
+	XW("addr2", yf_opt, addr2, .bits = 64),
+	XW("flags", yf_opt, flags, .bits = 32),
+	XW("level", yf_name_opt, level, .names = level_names, .bits = 7,
+	   .numeric = true),
+	XW("accesses", f_accesses, acc),
+	{0},
+};
+
+static bool e_walk(struct ld *ld, const struct ynode *v, struct step *st)
+{
+	struct expect_walk *e = &st->walk_exp;
+	if (v->kind == YNODE_SCALAR) { /* "expect: ok" or "expect: fault" */
+		e->outcome.set = yparse_name(&ld->y, v, "expect",
+					     walk_outcome_names,
+					     &e->outcome.v);
+		return e->outcome.set;
+	}
+	if (!yparse_map(&ld->y, v, "expect", walk_expect_fields, e))
+		return false;
+	if (!v->n)
+		return yfail(&ld->y, v,
+			     "expect: give ok, fault, or the fields to check");
+	bool ok = e->pa.set || e->size.set || e->perm.set || e->attrs.set ||
+		  e->global.set;
+	bool fault = e->reason.set || e->code.set || e->stage.set ||
+		     e->walk.set || e->addr.set || e->addr2.set ||
+		     e->flags.set;
+	if (ok && fault)
+		return yfail(&ld->y, v,
+			     "expect: fields of a translation (pa, size, perm, "
+			     "attrs, global) and of a fault (fault, code, "
+			     "stage, walk, addr, addr2, flags) do not mix");
+	if (e->stage.set && e->stage.v != 1 && e->stage.v != 2)
+		return yfail(&ld->y, ynode_get(v, "stage"),
+			     "stage: 1 or 2");
+	e->outcome.set = ok || fault;
+	e->outcome.v = fault;
+	return true;
+}
+
 static bool e_host(struct ld *ld, const struct ynode *v, struct step *st)
 {
 	st->accepted.set = yparse_name(&ld->y, v, "expect", host_names,
@@ -873,6 +1320,8 @@ static const struct step_desc step_descs[] = {
 	[STEP_CONFIG_WRITE] = {"config_write", a_config_write, e_host},
 	[STEP_RESET] = {"reset", a_reset, NULL},
 	[STEP_POST_EVENT_BUFFERS] = {"post_event_buffers", a_post, e_host},
+	[STEP_TABLES] = {"tables", a_tables, e_tables},
+	[STEP_WALK] = {"walk", a_walk, e_walk},
 };
 
 #define N_STEP_KINDS (sizeof step_descs / sizeof step_descs[0])
@@ -961,8 +1410,8 @@ static bool load_steps(struct ld *ld, const struct ynode *v)
 	if (v->n && !(s->steps = calloc(v->n, sizeof *s->steps)))
 		return yfail(&ld->y, v, "out of memory");
 	s->n_steps = v->n;
-	for (size_t i = 0; i < v->n; i++)
-		if (!parse_step(ld, v->kids[i], &s->steps[i]))
+	for (ld->cur = 0; ld->cur < v->n; ld->cur++)
+		if (!parse_step(ld, v->kids[ld->cur], &s->steps[ld->cur]))
 			return false;
 	return true;
 }
@@ -1103,6 +1552,9 @@ void scenario_free(struct scenario *s)
 		free(st->data.p);
 		free(st->req.props);
 		free(st->events.rec);
+		free(st->maps);
+		free(st->name);
+		free(st->walk_exp.acc);
 	}
 	free(s->eps);
 	free(s->mem);

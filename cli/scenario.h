@@ -14,6 +14,7 @@
 #include "iommu-ref/error.h"
 #include "iommu-ref/events.h"
 #include "iommu-ref/iommu.h"
+#include "iommu-ref/walk.h"
 #include "iommu-ref/wire.h"
 #include "yfield.h"
 
@@ -33,6 +34,8 @@ enum step_kind {
 	STEP_CONFIG_WRITE,
 	STEP_RESET,
 	STEP_POST_EVENT_BUFFERS,
+	STEP_TABLES,
+	STEP_WALK,
 };
 
 /* The YAML key of a step kind ("attach", "post_event_buffers"). */
@@ -78,6 +81,43 @@ struct expect_events {
 	struct opt dropped;
 };
 
+/* One expected memory access of a walk; kind is an iref_walk_acc_kind. */
+struct expect_access {
+	unsigned line;
+	struct opt kind, stage, level, addr, value;
+};
+
+/* What a walk step expects. outcome (v = 1: a fault) is set by "expect:
+ * ok|fault" or by a field only one outcome has; level is the leaf's or
+ * the fault's (UINT64_MAX: none, a fault before any table). perm holds
+ * IREF_PERM_*, reason an iref_wfault, walk the fault's on_walk, global 0
+ * or 1. */
+struct expect_walk {
+	struct opt outcome;
+	struct opt pa, size, perm, attrs, global;
+	struct opt reason, code, stage, walk, addr, addr2, flags;
+	struct opt level;
+	bool has_acc;
+	struct expect_access *acc;
+	size_t n_acc;
+};
+
+/* One stage of a walk, or the tables a tables step builds: the
+ * configuration, or the earlier tables step (by index) that gives it, whose
+ * root is known only once that step has run. */
+struct walk_stage {
+	struct iref_walk_cfg cfg;
+	bool from_tables;
+	size_t tables;
+};
+
+/* A mapping of a tables step and where it was written, for the builder's
+ * refusals. */
+struct build_item {
+	unsigned line;
+	struct iref_build_map map;
+};
+
 struct step {
 	enum step_kind kind;
 	unsigned line, column; /* the kind's key */
@@ -103,6 +143,19 @@ struct step {
 	uint32_t count, size;
 	/* Host operations: expected acceptance (v = 1 ok, 0 rejected). */
 	struct opt accepted;
+
+	/* tables: s1.cfg (root 0: take one from the pool), the pool, the
+	 * mappings, the name walks refer to it by (may be NULL), the
+	 * expected root. walk: s1, s2 if nested, the request. */
+	struct walk_stage s1, s2;
+	bool nested;
+	struct iref_pool pool;
+	struct build_item *maps;
+	size_t n_maps;
+	char *name;
+	struct opt root;
+	struct iref_walk_req walk;
+	struct expect_walk walk_exp;
 };
 
 enum mem_kind {

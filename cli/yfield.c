@@ -64,6 +64,44 @@ const struct ynode *ykey(const struct ynode *map, const char *key)
 	return NULL;
 }
 
+bool ystr_uint(const char *s, const char *what, unsigned bits,
+	       uint64_t *out, struct iref_diag *diag)
+{
+	const char *p = s;
+	unsigned base = 10;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	uint64_t v = 0;
+	bool over = false;
+	if (!*p) {
+		iref_diag_set(diag, NULL, 0, 0, "%s: '%s' is not a number",
+			      what, s);
+		return false;
+	}
+	for (; *p; p++) {
+		int d = iref_hex_digit(*p);
+		if (d < 0 || (unsigned)d >= base) {
+			iref_diag_set(diag, NULL, 0, 0,
+				      "%s: '%s' is not a number (decimal or 0x "
+				      "hex)",
+				      what, s);
+			return false;
+		}
+		if (v > (UINT64_MAX - (unsigned)d) / base)
+			over = true;
+		v = v * base + (unsigned)d;
+	}
+	if (over || (bits < 64 && v >> bits)) {
+		iref_diag_set(diag, NULL, 0, 0, "%s: %s does not fit in %u bits",
+			      what, s, bits);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 bool yparse_uint(struct yctx *y, const struct ynode *n, const char *what,
 		 unsigned bits, uint64_t *out)
 {
@@ -72,32 +110,27 @@ bool yparse_uint(struct yctx *y, const struct ynode *n, const char *what,
 	if (n->kind != YNODE_SCALAR || !n->plain || !n->str[0])
 		return yfail(y, n, "%s: expected a number, got %s", what,
 			     kind_str(n));
-	const char *p = n->str;
-	unsigned base = 10;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	uint64_t v = 0;
-	bool over = false;
-	if (!*p)
-		return yfail(y, n, "%s: '%s' is not a number", what, n->str);
-	for (; *p; p++) {
-		int d = iref_hex_digit(*p);
-		if (d < 0 || (unsigned)d >= base)
-			return yfail(y, n,
-				     "%s: '%s' is not a number (decimal or 0x "
-				     "hex)",
-				     what, n->str);
-		if (v > (UINT64_MAX - (unsigned)d) / base)
-			over = true;
-		v = v * base + (unsigned)d;
-	}
-	if (over || (bits < 64 && v >> bits))
-		return yfail(y, n, "%s: %s does not fit in %u bits", what,
-			     n->str, bits);
-	*out = v;
+	struct iref_diag why;
+	if (!ystr_uint(n->str, what, bits, out, &why))
+		return yfail(y, n, "%s", why.msg);
 	return true;
+}
+
+bool ystr_name(const char *s, const char *what, const struct yname *t,
+	       uint64_t *out, struct iref_diag *diag)
+{
+	struct yjoin names = {0};
+	for (const struct yname *e = t; e->name; e++) {
+		if (!strcmp(s, e->name)) {
+			*out = e->value;
+			return true;
+		}
+		yjoin_add(&names, e->name);
+	}
+	iref_diag_set(diag, NULL, 0, 0,
+		      "%s: unknown name '%s' (expected one of: %s)", what, s,
+		      names.buf);
+	return false;
 }
 
 bool yparse_name(struct yctx *y, const struct ynode *n, const char *what,
@@ -105,16 +138,10 @@ bool yparse_name(struct yctx *y, const struct ynode *n, const char *what,
 {
 	if (!ywant(y, n, YNODE_SCALAR, what))
 		return false;
-	struct yjoin names = {0};
-	for (const struct yname *e = t; e->name; e++) {
-		if (!strcmp(n->str, e->name)) {
-			*out = e->value;
-			return true;
-		}
-		yjoin_add(&names, e->name);
-	}
-	return yfail(y, n, "%s: unknown name '%s' (expected one of: %s)", what,
-		     n->str, names.buf);
+	struct iref_diag why;
+	if (!ystr_name(n->str, what, t, out, &why))
+		return yfail(y, n, "%s", why.msg);
+	return true;
 }
 
 bool yparse_hex(struct yctx *y, const struct ynode *n, const char *what,
@@ -229,16 +256,31 @@ bool yf_opt(struct yctx *y, const struct ynode *v, void *base,
 	return o->set;
 }
 
-bool yf_bool(struct yctx *y, const struct ynode *v, void *base,
-	     const struct yfield *f)
+static bool parse_bool(struct yctx *y, const struct ynode *v,
+		       const struct yfield *f, bool *b)
 {
-	bool *b = at(base, f);
 	if (v->kind == YNODE_SCALAR && v->plain &&
 	    (!strcmp(v->str, "true") || !strcmp(v->str, "false"))) {
 		*b = v->str[0] == 't';
 		return true;
 	}
 	return yfail(y, v, "%s: expected true or false", f->key);
+}
+
+bool yf_bool(struct yctx *y, const struct ynode *v, void *base,
+	     const struct yfield *f)
+{
+	return parse_bool(y, v, f, at(base, f));
+}
+
+bool yf_bool_opt(struct yctx *y, const struct ynode *v, void *base,
+		 const struct yfield *f)
+{
+	struct opt *o = at(base, f);
+	bool b = false;
+	o->set = parse_bool(y, v, f, &b);
+	o->v = b;
+	return o->set;
 }
 
 static bool name_or_number(struct yctx *y, const struct ynode *v,

@@ -53,6 +53,14 @@ struct yname {
 bool yparse_name(struct yctx *y, const struct ynode *n, const char *what,
 		 const struct yname *t, uint64_t *out);
 
+/* The same two checks on bare text (command lines, request files), so
+ * every input of the CLI spells numbers and names alike. On error
+ * diag->msg says why; file, line and column are left for the caller. */
+bool ystr_uint(const char *s, const char *what, unsigned bits,
+	       uint64_t *out, struct iref_diag *diag);
+bool ystr_name(const char *s, const char *what, const struct yname *t,
+	       uint64_t *out, struct iref_diag *diag);
+
 /* Hex bytes: pairs of hex digits, white space allowed between pairs.
  * Replaces (and frees) out->p. */
 bool yparse_hex(struct yctx *y, const struct ynode *n, const char *what,
@@ -89,15 +97,18 @@ bool yparse_map(struct yctx *y, const struct ynode *n, const char *what,
 
 /* Field parsers. Destinations: yf_uint, yf_name, yf_flags an unsigned
  * integer or enum of f->size bytes; the _opt variants a struct opt;
- * yf_bool a bool; yf_hex a struct bytes; yf_string a malloc'd char *;
- * yf_node the value's const struct ynode *, for a later pass. A flag set
- * is a list of names (ORed) or a number. */
+ * yf_bool a bool (yf_bool_opt a struct opt of 0 or 1); yf_hex a struct
+ * bytes; yf_string a malloc'd char *; yf_node the value's const struct
+ * ynode *, for a later pass. A flag set is a list of names (ORed) or a
+ * number. */
 bool yf_uint(struct yctx *y, const struct ynode *v, void *base,
 	     const struct yfield *f);
 bool yf_opt(struct yctx *y, const struct ynode *v, void *base,
 	    const struct yfield *f);
 bool yf_bool(struct yctx *y, const struct ynode *v, void *base,
 	     const struct yfield *f);
+bool yf_bool_opt(struct yctx *y, const struct ynode *v, void *base,
+		 const struct yfield *f);
 bool yf_name(struct yctx *y, const struct ynode *v, void *base,
 	     const struct yfield *f);
 bool yf_name_opt(struct yctx *y, const struct ynode *v, void *base,

@@ -586,7 +586,7 @@ static void run_text(const char *text, struct capture *c)
 	FILE *err = open_memstream(&c->err, &c->err_len);
 	ck_assert(out && err);
 	c->t = (struct run_totals){0};
-	scenario_run_steps(s, d.dev, out, err, &c->t);
+	scenario_run_steps(s, &d, out, err, &c->t);
 	fclose(out);
 	fclose(err);
 	scenario_teardown(&d);
