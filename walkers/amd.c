@@ -455,23 +455,13 @@ static uint64_t v2_make_table(const struct iref_walk_cfg *cfg, int level,
 	return next | V2_P | V2_RW | V2_US | V2_A;
 }
 
-/* A and D as the map's flags ask; D only on writable leaves. */
-static uint64_t ad_bits(const struct iref_build_map *m, uint64_t a,
-			uint64_t d)
-{
-	return (m->flags & IREF_BUILD_NO_ACCESSED ? 0 : a) |
-	       ((m->perm & IREF_PERM_W) && !(m->flags & IREF_BUILD_NO_DIRTY)
-			? d
-			: 0);
-}
-
 /* NextLevel 0: a page of the level's own size. */
 static uint64_t v1_make_leaf(const struct iref_walk_cfg *cfg, int level,
 			     uint64_t pa, const struct iref_build_map *m)
 {
 	(void)cfg;
 	(void)level;
-	return pa | V1_PR | ad_bits(m, V1_A, V1_D) |
+	return pa | V1_PR | walk_build_ad(m, V1_A, V1_D) |
 	       (m->perm & (IREF_PERM_R | IREF_PERM_X) ? V1_IR : 0) |
 	       (m->perm & IREF_PERM_W ? V1_IW : 0) |
 	       (m->attrs & IREF_AMD_V1_ATTR_FC ? V1_FC : 0) |
@@ -485,7 +475,7 @@ static uint64_t v2_make_leaf(const struct iref_walk_cfg *cfg, int level,
 	uint64_t pte = pa | V2_P | (level > 1 ? V2_PS : 0) |
 		       (m->attrs & IREF_AMD_V2_ATTR_PWT ? V2_PWT : 0) |
 		       (m->attrs & IREF_AMD_V2_ATTR_PCD ? V2_PCD : 0) |
-		       ad_bits(m, V2_A, V2_D);
+		       walk_build_ad(m, V2_A, V2_D);
 	if (m->attrs & IREF_AMD_V2_ATTR_PAT)
 		pte |= level > 1 ? V2_PAT_LARGE : V2_PAT_4K;
 	if (m->perm & IREF_PERM_W)

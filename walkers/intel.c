@@ -450,16 +450,6 @@ static uint64_t ss_make_table(const struct iref_walk_cfg *cfg, int level,
 	return next | SS_R | SS_W | SS_X | SS_A;
 }
 
-/* A and D as the map's flags ask; D only on writable leaves. */
-static uint64_t ad_bits(const struct iref_build_map *m, uint64_t a,
-			uint64_t d)
-{
-	return (m->flags & IREF_BUILD_NO_ACCESSED ? 0 : a) |
-	       ((m->perm & IREF_PERM_W) && !(m->flags & IREF_BUILD_NO_DIRTY)
-			? d
-			: 0);
-}
-
 /* A first-stage entry cannot deny reads: every present leaf is
  * readable. */
 static uint64_t fs_make_leaf(const struct iref_walk_cfg *cfg, int level,
@@ -469,7 +459,7 @@ static uint64_t fs_make_leaf(const struct iref_walk_cfg *cfg, int level,
 	uint64_t pte = pa | FS_P | (level > 1 ? PS : 0) |
 		       (m->attrs & IREF_INTEL_FS_ATTR_PWT ? FS_PWT : 0) |
 		       (m->attrs & IREF_INTEL_FS_ATTR_PCD ? FS_PCD : 0) |
-		       ad_bits(m, FS_A | (c->eafe ? FS_EA : 0), FS_D);
+		       walk_build_ad(m, FS_A | (c->eafe ? FS_EA : 0), FS_D);
 	if (m->attrs & IREF_INTEL_FS_ATTR_PAT)
 		pte |= level > 1 ? FS_PAT_LARGE : FS_PAT_4K;
 	if (m->perm & IREF_PERM_W)
@@ -493,7 +483,7 @@ static uint64_t ss_make_leaf(const struct iref_walk_cfg *cfg, int level,
 	       (m->attrs & IREF_INTEL_SS_ATTR_IPAT ? SS_IPAT : 0) |
 	       (m->attrs & IREF_INTEL_SS_ATTR_SNP ? SS_SNP : 0) |
 	       (m->attrs & IREF_INTEL_SS_ATTR_TM ? SS_TM : 0) |
-	       ad_bits(m, SS_A, SS_D);
+	       walk_build_ad(m, SS_A, SS_D);
 }
 
 static enum walk_entry_kind entry_kind(const struct iref_walk_cfg *cfg,

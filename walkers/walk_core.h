@@ -131,6 +131,17 @@ void walk_queue_update(struct walk *w, uint64_t old, uint64_t new);
 enum iref_rc walk_parse_u64(const char *key, const char *value, uint64_t *out,
 			    struct iref_diag *diag);
 
+/* Builder: the accessed bit a and dirty bit d a new leaf gets, as the
+ * map's flags ask; dirty only on writable leaves. */
+static inline uint64_t walk_build_ad(const struct iref_build_map *m,
+				     uint64_t a, uint64_t d)
+{
+	return (m->flags & IREF_BUILD_NO_ACCESSED ? 0 : a) |
+	       ((m->perm & IREF_PERM_W) && !(m->flags & IREF_BUILD_NO_DIRTY)
+			? d
+			: 0);
+}
+
 /* Little helpers for bit fields. */
 static inline uint64_t walk_bits(uint64_t v, unsigned hi, unsigned lo)
 {
