@@ -1229,6 +1229,12 @@ START_TEST(test_edge17_pas_nested)
 	expect_fault(&res, ASIZE, 1, 2);
 	ck_assert(res.fault.on_walk);
 	ck_assert_uint_eq(res.n_acc, 1); /* the G-stage entry, no PTE read */
+	/* A nested first stage's pas does not apply: its table addresses
+	 * are GPAs (root 0x80000000 is above 2^30). */
+	opt(&s2, "pas", "32");
+	opt(&s1, "pas", "30");
+	expect_ok(walk2(&s1, &s2, E1_IOVA, ACC_R, USER),
+		  UINT64_C(0x100000abc), K4, R | W);
 }
 END_TEST
 

@@ -140,7 +140,7 @@ static void bus_fault(struct walk *w, bool write)
 	(void)write;
 	event(w, IREF_WF_BUS_ERROR, IREF_AMD_EV_PAGE_TAB_HW_ERROR, 0);
 	w->res->fault.flags &= IREF_AMD_F_RW | IREF_AMD_F_GN;
-	w->res->fault.addr2 = w->entry_addr;
+	w->res->fault.addr2 = w->entry_pa; /* system-physical */
 }
 
 /* ---- Shared walk pieces ---- */

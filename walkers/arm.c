@@ -221,11 +221,11 @@ static enum walk_step arm_fault(struct walk *w, enum iref_wfault reason,
 	struct iref_walk_fault *f = &w->res->fault;
 	unsigned acc = w->orig_access;
 	bool table_walk = w->purpose != WALK_DATA;
-	/* Implicit stage-2 walks see the core's privileged request, not the
-	 * transaction's PnU: report 0 there (docs/walker-arm.md). */
+	/* The record carries the transaction's attributes, also when an
+	 * implicit stage-2 walk for a table address faults. */
 	uint32_t fl = (acc == IREF_ACC_WRITE ? 0 : IREF_ARM_FLAG_RNW) |
 		      (acc == IREF_ACC_EXEC ? IREF_ARM_FLAG_IND : 0) |
-		      (!table_walk && w->req->priv ? IREF_ARM_FLAG_PNU : 0);
+		      (w->orig_priv ? IREF_ARM_FLAG_PNU : 0);
 	unsigned cls = table_walk ? IREF_ARM_CLASS_TT : IREF_ARM_CLASS_IN;
 	if (w->stage == 2) {
 		fl |= IREF_ARM_FLAG_S2;
@@ -238,7 +238,7 @@ static enum walk_step arm_fault(struct walk *w, enum iref_wfault reason,
 		/* A stage-1 descriptor access is CLASS TT even at S2 = 0. */
 		if (w->stage == 1)
 			cls = IREF_ARM_CLASS_TT;
-		f->addr2 = w->entry_addr;
+		f->addr2 = w->entry_pa; /* FetchAddr is physical */
 	}
 	f->flags = fl | cls << 8;
 	return STEP_FAULT;

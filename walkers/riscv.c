@@ -136,7 +136,9 @@ static enum walk_step page_fault(struct walk *w, enum iref_wfault reason)
 
 static enum walk_step access_fault(struct walk *w, enum iref_wfault reason)
 {
-	return walk_fault(w, reason, INFO_AF(w->st[ST_INFO]));
+	walk_fault(w, reason, INFO_AF(w->st[ST_INFO]));
+	w->res->fault.addr2 = 0; /* iotval2 is for guest page faults only */
+	return STEP_FAULT;
 }
 
 static void bus_fault(struct walk *w, bool write)
@@ -236,7 +238,9 @@ static enum walk_step begin(struct walk *w)
 				 : w->req->addr & (BIT(m->va_bits) - 1);
 	w->st[ST_RSV] = (o->svrsw60t59b ? PTE_RSV & ~PTE_RSV_SW : PTE_RSV) |
 			(o->svpbmt ? 0 : PTE_PBMT);
-	w->st[ST_PAHI] = ~(BIT(o->pas) - 1);
+	/* A nested first stage's addresses are GPAs: the G-stage checks
+	 * them, against its own width and pas. */
+	w->st[ST_PAHI] = !g && w->nested ? 0 : ~(BIT(o->pas) - 1);
 	w->level = m->levels - 1;
 	w->table = cfg->root & ~UINT64_C(0xfff);
 	if (w->table & w->st[ST_PAHI])

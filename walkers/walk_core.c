@@ -128,6 +128,7 @@ enum walk_step walk_fault(struct walk *w, enum iref_wfault reason,
 		.level = w->level,
 		.stage = w->stage,
 		.addr = w->req->addr,
+		.addr2 = w->nested && w->stage == 2 ? w->req->addr : 0,
 	};
 	return STEP_FAULT;
 }
@@ -199,14 +200,12 @@ static bool to_pa(struct walk *w, uint64_t addr, enum walk_purpose purpose,
 	};
 	struct walk w2 = {
 		.cfg = c->s2, .req = &r2, .stage = 2, .purpose = purpose,
-		.orig_access = w->orig_access, .res = w->res, .core = c,
+		.orig_access = w->orig_access, .orig_priv = w->orig_priv,
+		.nested = true, .res = w->res, .core = c,
 	};
 	if (run_stage(&w2) != STEP_LEAF) {
-		struct iref_walk_fault *f = &w->res->fault;
-		f->on_walk = true;
-		if (!f->addr2)
-			f->addr2 = addr;
-		f->addr = c->orig_addr;
+		w->res->fault.on_walk = true;
+		w->res->fault.addr = c->orig_addr;
 		return false;
 	}
 	*pa = w2.leaf.pa;
@@ -228,6 +227,7 @@ static enum upd_outcome apply_updates(struct walk *w, const struct walk_fmt *f,
 		uint64_t pa, cur;
 		if (!to_pa(w, u->addr, WALK_IMPLICIT_WR, &pa))
 			return UPD_FAULT;
+		w->entry_pa = pa;
 		if (read_entry(c->mem, pa, size, &cur) != IREF_OK ||
 		    (cur == u->old &&
 		     write_entry(c->mem, pa, size, u->new) != IREF_OK)) {
@@ -257,9 +257,11 @@ static enum walk_step run_stage(struct walk *w)
 			if (n == MAX_STEPS)
 				return walk_fault(w, IREF_WF_CONFIG, 0);
 			w->entry_addr = w->table + f->entry_offset(w);
-			uint64_t pa, pte;
-			if (!to_pa(w, w->entry_addr, WALK_IMPLICIT_RD, &pa))
+			uint64_t pte;
+			if (!to_pa(w, w->entry_addr, WALK_IMPLICIT_RD,
+				   &w->entry_pa))
 				return STEP_FAULT;
+			uint64_t pa = w->entry_pa;
 			if (read_entry(c->mem, pa, size, &pte) != IREF_OK) {
 				f->bus_fault(w, false);
 				return STEP_FAULT;
@@ -318,8 +320,8 @@ enum iref_rc iref_walk(const struct iref_walk_cfg *cfg, struct iref_mem mem,
 	struct core c = {.mem = mem, .orig_addr = req->addr};
 	struct walk w = {
 		.cfg = cfg, .req = req, .stage = is_stage2(cfg->fmt) ? 2 : 1,
-		.purpose = WALK_DATA, .orig_access = req->access, .res = res,
-		.core = &c,
+		.purpose = WALK_DATA, .orig_access = req->access,
+		.orig_priv = req->priv, .res = res, .core = &c,
 	};
 	if (run_stage(&w) == STEP_LEAF)
 		set_leaf(res, &w);
@@ -338,7 +340,8 @@ enum iref_rc iref_walk_nested(const struct iref_walk_cfg *s1,
 	struct core c = {.mem = mem, .s2 = s2, .orig_addr = req->addr};
 	struct walk w1 = {
 		.cfg = s1, .req = req, .stage = 1, .purpose = WALK_DATA,
-		.orig_access = req->access, .res = res, .core = &c,
+		.orig_access = req->access, .orig_priv = req->priv,
+		.nested = true, .res = res, .core = &c,
 	};
 	if (run_stage(&w1) != STEP_LEAF)
 		return IREF_OK;
@@ -349,11 +352,10 @@ enum iref_rc iref_walk_nested(const struct iref_walk_cfg *s1,
 	};
 	struct walk w2 = {
 		.cfg = s2, .req = &r2, .stage = 2, .purpose = WALK_DATA,
-		.orig_access = req->access, .res = res, .core = &c,
+		.orig_access = req->access, .orig_priv = req->priv,
+		.nested = true, .res = res, .core = &c,
 	};
 	if (run_stage(&w2) != STEP_LEAF) {
-		if (!res->fault.addr2)
-			res->fault.addr2 = r2.addr;
 		res->fault.addr = req->addr;
 		return IREF_OK;
 	}

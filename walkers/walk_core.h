@@ -55,6 +55,10 @@ struct walk {
 	int level;                       /* current level, format numbering */
 	uint64_t table;                  /* current table (stage input space) */
 	uint64_t entry_addr;             /* entry being decoded (set by core) */
+	uint64_t entry_pa;               /* its physical address (set by core;
+					  * differs when nested) */
+	bool nested;                     /* part of a two-stage walk */
+	bool orig_priv;                  /* the transaction's privilege */
 	uint64_t st[4];                  /* format scratch, zeroed by the core */
 	struct walk_leaf leaf;
 	struct walk_update upd[WALK_MAX_UPDATES];
@@ -118,8 +122,10 @@ extern const struct walk_fmt walk_fmt_riscv_s1, walk_fmt_riscv_g;
 extern const struct walk_fmt walk_fmt_amd_v1, walk_fmt_amd_v2;
 
 /* Record a fault of this stage at w->level: reason, architecture code,
- * addr = w->req->addr; flags/addr2 may be set in w->res->fault after.
- * Returns STEP_FAULT so a hook can `return walk_fault(...)`. */
+ * addr = w->req->addr, and addr2 = the faulting GPA (w->req->addr) for a
+ * stage 2 of a nested walk, else 0; flags/addr2 may be set in
+ * w->res->fault after (the core keeps what the format sets). Returns
+ * STEP_FAULT so a hook can `return walk_fault(...)`. */
 enum walk_step walk_fault(struct walk *w, enum iref_wfault reason,
 			  uint32_t code);
 /* Ask for an atomic update of the entry just read (at w->entry_addr,
