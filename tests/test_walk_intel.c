@@ -217,6 +217,41 @@ START_TEST(test_ex_i2_2m_page)
 }
 END_TEST
 
+/* §4.5 ad_policy: as_walked writes each entry's A as soon as it passes its
+ * own checks, so a fault below leaves the upper A bits set (QEMU); the
+ * faulting entry itself is never written. on_success writes nothing. */
+START_TEST(test_ad_policy_as_walked)
+{
+	static const uint64_t ea[4] = {I1_PML4E, I1_PDPTE, I1_PDE, I1_PTE};
+	static const uint64_t val[4] = {0x101007, 0x102007, 0x103007,
+					0x80000005}; /* leaf read-only */
+	i1_tables(0, val[3]);
+	struct iref_walk_cfg c = fs_cfg(0x100000);
+	const struct iref_walk_result *r = walk(&c, I1_IOVA, ACC_W, USER);
+	expect_fault(r, IREF_WF_PERMISSION, IREF_INTEL_FR_SGN_6, 1, 1);
+	ck_assert_uint_eq(count(r, IREF_WALK_WR), 0);
+	ck_assert_uint_eq(r64(I1_PML4E), val[0]);
+
+	opt(&c, "ad_policy", "as_walked");
+	r = walk(&c, I1_IOVA, ACC_W, USER);
+	expect_fault(r, IREF_WF_PERMISSION, IREF_INTEL_FR_SGN_6, 1, 1);
+	ck_assert_uint_eq(r->n_acc, 7);
+	for (unsigned i = 0; i < 3; i++) {
+		expect_acc(r, 2 * i, IREF_WALK_RD, ea[i], val[i]);
+		expect_acc(r, 2 * i + 1, IREF_WALK_WR, ea[i], val[i] | 0x20);
+		ck_assert_uint_eq(r64(ea[i]), val[i] | 0x20);
+	}
+	expect_acc(r, 6, IREF_WALK_RD, I1_PTE, val[3]);
+	ck_assert_uint_eq(r64(I1_PTE), val[3]);
+
+	/* A read succeeds and sets the leaf's A too, in walk order. */
+	r = walk(&c, I1_IOVA, ACC_R, USER);
+	expect_ok(r, 0x80000abc, 0x1000, R);
+	ck_assert_uint_eq(r->n_acc, 5);
+	expect_acc(r, 4, IREF_WALK_WR, I1_PTE, val[3] | 0x20);
+}
+END_TEST
+
 START_TEST(test_ex_i3_faults)
 {
 	i1_tables(0, 0x80000007);
@@ -1821,6 +1856,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(ex, setup, teardown);
 	tcase_add_test(ex, test_ex_i1_user_read_then_write);
 	tcase_add_test(ex, test_ex_i2_2m_page);
+	tcase_add_test(ex, test_ad_policy_as_walked);
 	tcase_add_test(ex, test_ex_i3_faults);
 	tcase_add_test(ex, test_ex_i4_ss_1g);
 	tcase_add_test(ex, test_ex_i5_nested);

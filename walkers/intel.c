@@ -268,6 +268,7 @@ static enum walk_step start(struct walk *w, uint64_t rsv_table,
 			 (c->perm_check == IREF_INTEL_PERM_PER_LEVEL
 				  ? MISC_PER_LEVEL
 				  : 0);
+	w->ad_as_walked = c->ad_policy == IREF_INTEL_AD_AS_WALKED;
 	w->level = c->levels;
 	w->table = root;
 	return STEP_TABLE;
@@ -543,6 +544,8 @@ static const char *ss_name(const struct iref_walk_cfg *cfg)
 #define SS 2u
 
 static const char *const perm_check_words[] = {"leaf", "per_level", NULL};
+static const char *const ad_policy_words[] = {"on_success", "as_walked",
+					      NULL};
 
 struct opt {
 	const char *key;
@@ -567,6 +570,8 @@ static const struct opt options[] = {
 	U8("haw", FS | SS, haw, 12, 52),
 	{"perm_check", FS | SS, offsetof(struct iref_intel_cfg, perm_check),
 	 false, 0, 1, 0, perm_check_words},
+	{"ad_policy", FS | SS, offsetof(struct iref_intel_cfg, ad_policy),
+	 false, 0, 1, 0, ad_policy_words},
 	BOOL("intr_check", FS | SS, intr_check),
 	BOOL("sre", FS, sre),
 	BOOL("wpe", FS, wpe),

@@ -250,9 +250,11 @@ static enum walk_step run_stage(struct walk *w)
 	for (unsigned attempt = 0;; attempt++) {
 		memset(w->st, 0, sizeof w->st);
 		w->n_upd = 0;
+		w->ad_as_walked = false;
 		if (f->begin(w) != STEP_TABLE)
 			return STEP_FAULT;
 		enum walk_step s = STEP_TABLE;
+		enum upd_outcome u = UPD_DONE;
 		for (unsigned n = 0; s == STEP_TABLE; n++) {
 			if (n == MAX_STEPS)
 				return walk_fault(w, IREF_WF_CONFIG, 0);
@@ -267,11 +269,26 @@ static enum walk_step run_stage(struct walk *w)
 				return STEP_FAULT;
 			}
 			record(w, pa, pte, IREF_WALK_RD, size);
+			unsigned queued = w->n_upd;
 			s = f->step(w, pte);
+			if (s == STEP_FAULT)
+				w->n_upd = queued; /* a faulting entry writes nothing */
+			else if (w->ad_as_walked && w->n_upd) {
+				int level = w->level;
+				uint64_t table = w->table;
+				u = apply_updates(w, f, size);
+				w->n_upd = 0;
+				w->level = level;
+				w->table = table;
+				if (u != UPD_DONE)
+					break;
+			}
 		}
-		if (s == STEP_FAULT)
+		if (u == UPD_DONE && s == STEP_FAULT)
 			return s;
-		switch (apply_updates(w, f, size)) {
+		if (u == UPD_DONE && s == STEP_LEAF)
+			u = apply_updates(w, f, size);
+		switch (u) {
 		case UPD_DONE:
 			return STEP_LEAF;
 		case UPD_FAULT:

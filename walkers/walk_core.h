@@ -58,6 +58,11 @@ struct walk {
 	uint64_t entry_pa;               /* its physical address (set by core;
 					  * differs when nested) */
 	bool nested;                     /* part of a two-stage walk */
+	/* Set by begin(): apply each step's queued updates as soon as the
+	 * step returns (the entry passed its own checks), so a later fault
+	 * leaves them written ("as walked"). Otherwise updates wait for the
+	 * stage's leaf. Either way a step that faults writes nothing. */
+	bool ad_as_walked;
 	bool orig_priv;                  /* the transaction's privilege */
 	uint64_t st[4];                  /* format scratch, zeroed by the core */
 	struct walk_leaf leaf;
@@ -97,8 +102,9 @@ struct walk_fmt {
 	/* Byte offset of req->addr's entry in the table at w->level. */
 	uint64_t (*entry_offset)(const struct walk *w);
 	/* Decode the entry read at w->level. May queue A/D updates with
-	 * walk_queue_update(); the core applies them, in order, only when
-	 * the stage ends in STEP_LEAF. Must move strictly towards a leaf. */
+	 * walk_queue_update() once the entry has passed its checks; the core
+	 * applies them, in order, when the stage ends in STEP_LEAF (or after
+	 * each step, w->ad_as_walked). Must move strictly towards a leaf. */
 	enum walk_step (*step)(struct walk *w, uint64_t pte);
 	/* Fill the fault for a bus error at w->level: reading the entry at
 	 * w->entry_addr, or (write) applying an update to it. */

@@ -22,6 +22,15 @@ enum iref_intel_perm_check {
 	IREF_INTEL_PERM_PER_LEVEL,
 };
 
+/* When A/D updates are written (both stages; §4.5 ad_policy). */
+enum iref_intel_ad_policy {
+	/* Only when the walk reaches a leaf that allows the access. */
+	IREF_INTEL_AD_ON_SUCCESS = 0,
+	/* As each entry passes its own checks, so a fault further down
+	 * leaves the upper entries' A bits set (QEMU). */
+	IREF_INTEL_AD_AS_WALKED,
+};
+
 /* One struct for both formats; each field names the stage that reads it.
  * iref_walk_cfg_init sets the defaults given here. */
 struct iref_intel_cfg {
@@ -31,6 +40,7 @@ struct iref_intel_cfg {
 	uint8_t haw;        /* output address width 12..52, default 48: entry
 			     * address bits haw..51 are reserved */
 	uint8_t perm_check; /* enum iref_intel_perm_check, default AT_LEAF */
+	uint8_t ad_policy;  /* enum iref_intel_ad_policy, default ON_SUCCESS */
 	bool intr_check;    /* an output in 0xfee00000..0xfeefffff faults
 			     * (SGN.8 / LGN.4), default true */
 	/* First stage: PASID-entry controls and capabilities. */
