@@ -444,6 +444,30 @@ START_TEST(test_a5_us_clear_in_pdpte)
 }
 END_TEST
 
+/* ad_policy=as_walked (§5.4, the AMD text Linux quotes: update each entry
+ * atomically, then continue): a user request refused at the leaf (U/S
+ * clear in the PDPTE, rights decided at the leaf) still leaves A set in
+ * every upper entry, in walk order, and the leaf unwritten; on_success
+ * (above) writes nothing. */
+START_TEST(test_ad_policy_as_walked)
+{
+	struct iref_walk_cfg c = a5_tables(0, 0x007);
+	w64(0x302240, 0x303003);
+	opt(&c, "ad_policy", "as_walked");
+	const struct iref_walk_result *r = walk(&c, A5_GVA, IREF_ACC_READ);
+	expect_fault(r, IREF_WF_PERMISSION, IOPF, GN | PR | PE | US, 1);
+	ck_assert_uint_eq(r->n_acc, 7);
+	expect_acc(r, 0, 0x3017f0, 0x302007, IREF_WALK_RD);
+	expect_acc(r, 1, 0x3017f0, 0x302027, IREF_WALK_WR);
+	expect_acc(r, 2, 0x302240, 0x303003, IREF_WALK_RD);
+	expect_acc(r, 3, 0x302240, 0x303023, IREF_WALK_WR);
+	expect_acc(r, 4, 0x303d10, 0x304007, IREF_WALK_RD);
+	expect_acc(r, 5, 0x303d10, 0x304027, IREF_WALK_WR);
+	expect_acc(r, 6, 0x304b38, 0x8000007, IREF_WALK_RD);
+	ck_assert_uint_eq(r64(0x304b38), 0x8000007);
+}
+END_TEST
+
 /* A-6: guest tables of A-5 at GPA = SPA - 4 GiB, host Mode 3 with one
  * 1 GiB page GPA [0, 1G) -> SPA [4G, 5G). */
 static void a6_tables(struct iref_walk_cfg *s1, struct iref_walk_cfg *s2,
@@ -1828,6 +1852,7 @@ static Suite *amd_suite(void)
 	tcase_add_test(tc, test_a4_nl7_8m_in_level2);
 	tcase_add_test(tc, test_a5_v2_4level_ad);
 	tcase_add_test(tc, test_a5_us_clear_in_pdpte);
+	tcase_add_test(tc, test_ad_policy_as_walked);
 	tcase_add_test(tc, test_a6_nested_reads);
 	tcase_add_test(tc, test_a6_host_iw_clear);
 	tcase_add_test(tc, test_a6_guest_a_update_is_host_write);

@@ -163,6 +163,7 @@ static void init_st(struct walk *w, uint64_t acc, uint64_t rsv_table,
 			 (opts(w)->perm_check == IREF_AMD_PERM_PER_LEVEL
 				  ? MISC_PER_LEVEL
 				  : 0);
+	w->ad_as_walked = opts(w)->ad_policy == IREF_AMD_AD_AS_WALKED;
 }
 
 static uint64_t entry_offset(const struct walk *w)
@@ -564,6 +565,8 @@ struct opt {
 };
 
 static const char *const perm_check_words[] = {"leaf", "per_level", NULL};
+static const char *const ad_policy_words[] = {"on_success", "as_walked",
+					      NULL};
 static const char *const bad_mode_words[] = {"io_page_fault", "illegal_dte",
 					     NULL};
 static const char *const canonical_words[] = {"sign_extend",
@@ -583,6 +586,7 @@ static const struct opt options[] = {
 	U8("pa_size", V1 | V2, pa_size, 32, 52),
 	WORD("perm_check", V1 | V2, perm_check, OPT_WORD_U8,
 	     perm_check_words),
+	WORD("ad_policy", V1 | V2, ad_policy, OPT_WORD_U8, ad_policy_words),
 	U8("mode", V1, mode, 1, 7),
 	U8("hats", V1, hats, 0, 3),
 	U8("had", V1, had, 0, 3),

@@ -26,6 +26,16 @@ enum iref_amd_perm_check {
 	IREF_AMD_PERM_PER_LEVEL,
 };
 
+/* When A/D updates are written ("ad_policy", both formats; §4.5, §5.4). */
+enum iref_amd_ad_policy {
+	/* Only when the walk reaches a leaf that allows the access. */
+	IREF_AMD_AD_ON_SUCCESS = 0,
+	/* Each entry as soon as it passes its own checks ("update ...
+	 * atomically, then continue to the next stage of translation"), so
+	 * a fault further down leaves the upper entries' A bits set. */
+	IREF_AMD_AD_AS_WALKED,
+};
+
 /* The event a DTE.Mode of 7, or above EFR.HATS + 4, raises ("bad_mode"). */
 enum iref_amd_bad_mode {
 	IREF_AMD_BAD_MODE_IO_PAGE_FAULT = 0, /* IO_PAGE_FAULT PR=1 */
@@ -47,6 +57,7 @@ struct iref_amd_cfg {
 			     * entry address bits pa_size..51 are reserved */
 	uint8_t perm_check; /* enum iref_amd_perm_check; default v1
 			     * PER_LEVEL, v2 AT_LEAF */
+	uint8_t ad_policy;  /* enum iref_amd_ad_policy, default ON_SUCCESS */
 	/* amd-v1: the DTE and EFR fields of host translation. */
 	uint8_t mode;     /* DTE.Mode: 1..6 levels, 7 (reserved) faults;
 			   * default 4 */
