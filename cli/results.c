@@ -351,6 +351,37 @@ void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
 	rline_add(l, "0x%x", (unsigned)r->outcome);
 }
 
+void results_tlb_use(struct rline *l, enum iref_dma_tlb t)
+{
+	switch (t) {
+	case IREF_DMA_TLB_NONE:
+		rline_add(l, "-");
+		return;
+	case IREF_DMA_TLB_HIT:
+		rline_add(l, "hit");
+		return;
+	case IREF_DMA_TLB_MISS:
+		rline_add(l, "miss");
+		return;
+	}
+	rline_add(l, "0x%x", (unsigned)t);
+}
+
+void results_dma_tlb(struct rline *l, enum iref_dma_tlb t)
+{
+	rline_add(l, " tlb=");
+	results_tlb_use(l, t);
+}
+
+void results_tlb_stats(struct rline *l, const struct iref_tlb_stats *s)
+{
+	rline_add(l,
+		  "tlb lookups=%llu hits=%llu misses=%llu fills=%llu "
+		  "evictions=%llu invalidated=%llu",
+		  (ull)s->lookups, (ull)s->hits, (ull)s->misses,
+		  (ull)s->fills, (ull)s->evictions, (ull)s->invalidated);
+}
+
 void results_walk_request(struct rline *l, const struct iref_walk_cfg *s1,
 			  const struct iref_walk_cfg *s2,
 			  const struct iref_walk_req *req)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "iommu-ref/dma.h"
+#include "iommu-ref/tlb.h"
 #include "iommu-ref/walk.h"
 #include "iommu-ref/wire.h"
 
@@ -63,6 +64,14 @@ void results_reply(struct rline *l, const uint8_t *rd, size_t rlen,
 /* DMA: subject and outcome. */
 void results_dma_access(struct rline *l, const struct iref_dma_req *req);
 void results_dma_outcome(struct rline *l, const struct iref_dma_result *r);
+/* After the outcome, on a device with a TLB only: " tlb=hit|miss|-". */
+void results_dma_tlb(struct rline *l, enum iref_dma_tlb t);
+/* The value alone: hit, miss, - (no lookup). */
+void results_tlb_use(struct rline *l, enum iref_dma_tlb t);
+
+/* The IOTLB's counters, a line without outcome: "tlb lookups=N hits=N
+ * misses=N fills=N evictions=N invalidated=N". */
+void results_tlb_stats(struct rline *l, const struct iref_tlb_stats *s);
 
 /* Table walks. Subject: "walk fmt=riscv-sv39 iova=0x.. acc=r priv=u",
  * fmt "S1/S2" when nested (s2 not NULL). Outcome: "ok pa=.. size=..

@@ -214,6 +214,11 @@ static uint64_t via_of(const struct iref_dma_result *res)
 	return VIA_MAP;
 }
 
+static void r_tlb(struct rline *l, uint64_t v)
+{
+	results_tlb_use(l, (enum iref_dma_tlb)v);
+}
+
 static void field(struct rline *l, const char *key, render_fn render,
 		  bool present, uint64_t v)
 {
@@ -324,6 +329,7 @@ static void expect_dma(struct rline *l, const struct expect_dma *e)
 	expect_field(l, "reason", &e->reason, r_reason);
 	expect_field(l, "flags", &e->flags, r_fault_flags);
 	expect_field(l, "addr", &e->address, r_hex);
+	expect_field(l, "tlb", &e->tlb, r_tlb);
 }
 
 static enum verdict run_dma(struct run *r, const struct step *st)
@@ -341,6 +347,9 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 		return ERROR;
 	}
 	results_dma_outcome(&r->line, &res);
+	/* Only then, so lines of devices without a TLB stay as they were. */
+	if (r->s->cfg.tlb_enabled)
+		results_dma_tlb(&r->line, res.tlb);
 	emit(r);
 	if (!st->has_expect)
 		return PASS;
@@ -357,6 +366,27 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	cmp(r, "flags", &e->flags, true, res.fault.flags, r_fault_flags);
 	cmp(r, "addr", &e->address,
 	    res.fault.flags & IREF_FAULT_F_ADDRESS, res.fault.address, r_hex);
+	cmp(r, "tlb", &e->tlb, true, res.tlb, r_tlb);
+	return verdict(r);
+}
+
+static enum verdict run_tlb_stats(struct run *r, const struct step *st)
+{
+	const struct expect_tlb *e = &st->tlb;
+	struct iref_tlb_stats t;
+	/* The loader refuses the step on a device without a TLB. */
+	if (!iref_iommu_tlb_stats(r->dev, &t)) {
+		rline_add(&r->x, "the device has no TLB");
+		return ERROR;
+	}
+	results_tlb_stats(&r->line, &t);
+	emit(r);
+	cmp(r, "lookups", &e->lookups, true, t.lookups, r_dec);
+	cmp(r, "hits", &e->hits, true, t.hits, r_dec);
+	cmp(r, "misses", &e->misses, true, t.misses, r_dec);
+	cmp(r, "fills", &e->fills, true, t.fills, r_dec);
+	cmp(r, "evictions", &e->evictions, true, t.evictions, r_dec);
+	cmp(r, "invalidated", &e->invalidated, true, t.invalidated, r_dec);
 	return verdict(r);
 }
 
@@ -732,6 +762,7 @@ static enum verdict (*const runners[])(struct run *, const struct step *) = {
 	[STEP_POST_EVENT_BUFFERS] = run_post,
 	[STEP_TABLES] = run_tables,
 	[STEP_WALK] = run_walk,
+	[STEP_TLB_STATS] = run_tlb_stats,
 };
 
 void scenario_run_steps(const struct scenario *s, struct scenario_dev *d,

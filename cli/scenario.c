@@ -17,6 +17,7 @@
 _Static_assert(sizeof(enum iref_len0_policy) == 4, "enum size");
 _Static_assert(sizeof(enum iref_events_mode) == 4, "enum size");
 _Static_assert(sizeof(enum iref_dma_outcome) == 4, "enum size");
+_Static_assert(sizeof(enum iref_tlb_policy) == 4, "enum size");
 
 /* The loader's state; y first, so field parsers reach the rest. */
 struct ld {
@@ -192,11 +193,187 @@ static const struct yname level_names[] = {
 	{NULL, 0},
 };
 
+static const struct yname tlb_use_names[] = {
+	{"none", IREF_DMA_TLB_NONE},
+	{"hit", IREF_DMA_TLB_HIT},
+	{"miss", IREF_DMA_TLB_MISS},
+	{NULL, 0},
+};
+
 static const struct yname reset_names[] = {
 	{"device", 0},
 	{"system", 1},
 	{NULL, 0},
 };
+
+/* ---- iommu: tlb: ---- */
+
+/* TLB policies by the library's names. */
+static bool f_tlb_policy(struct yctx *y, const struct ynode *v, void *base,
+			 const struct yfield *f)
+{
+	if (!ywant(y, v, YNODE_SCALAR, f->key))
+		return false;
+	int p = iref_tlb_policy_parse(v->str);
+	if (p < 0) {
+		struct yjoin names = {0};
+		for (int i = 0; i < IREF_TLB_POLICY_COUNT; i++)
+			yjoin_add(&names,
+				  iref_tlb_policy_name((enum iref_tlb_policy)i));
+		return yfail(y, v, "%s: unknown policy '%s' (expected one of: %s)",
+			     f->key, v->str, names.buf);
+	}
+	*(enum iref_tlb_policy *)((char *)base + f->off) =
+		(enum iref_tlb_policy)p;
+	return true;
+}
+
+/* One page size: a number of bytes, or one with a k, m, g or t suffix
+ * (powers of 1024: 4k, 2m, 1g); a power of two. */
+static bool parse_page_size(struct yctx *y, const struct ynode *n,
+			    uint64_t *out)
+{
+	static const char suffix[] = "kmgt";
+	if (!ywant(y, n, YNODE_SCALAR, "sizes"))
+		return false;
+	size_t len = strlen(n->str);
+	const char *sx = len > 1 ? strchr(suffix, n->str[len - 1] | 0x20)
+				 : NULL;
+	uint64_t v;
+	if (sx && *sx) {
+		char num[32];
+		struct iref_diag why;
+		unsigned shift = 10 * (unsigned)(sx - suffix + 1);
+		if (len > sizeof num)
+			return yfail(y, n, "sizes: '%s' is too long", n->str);
+		memcpy(num, n->str, len - 1);
+		num[len - 1] = '\0';
+		if (!ystr_uint(num, "sizes", 64 - shift, &v, &why))
+			return yfail(y, n, "%s", why.msg);
+		v <<= shift;
+	} else if (!yparse_uint(y, n, "sizes", 64, &v)) {
+		return false;
+	}
+	if (!v || (v & (v - 1)))
+		return yfail(y, n, "sizes: %s is not a power of two", n->str);
+	*out = v;
+	return true;
+}
+
+/* A list of page sizes, or a number: their OR (bit n = 2^n bytes, as
+ * page_size_mask). The engine checks the bits. */
+static bool f_tlb_sizes(struct yctx *y, const struct ynode *v, void *base,
+			const struct yfield *f)
+{
+	struct opt *o = (struct opt *)((char *)base + f->off);
+	if (v->kind == YNODE_SCALAR) {
+		if (!yparse_uint(y, v, f->key, 64, &o->v))
+			return false;
+	} else {
+		if (!ywant(y, v, YNODE_SEQ, f->key))
+			return false;
+		o->v = 0;
+		for (size_t i = 0; i < v->n; i++) {
+			uint64_t size;
+			if (!parse_page_size(y, v->kids[i], &size))
+				return false;
+			o->v |= size;
+		}
+	}
+	o->set = true;
+	return true;
+}
+
+/* One array; ways default to entries (fully associative), sizes to 4 KiB
+ * pages alone. */
+struct tlb_array_args {
+	struct opt entries, ways, sizes;
+};
+
+struct tlb_args {
+	struct tlb_array_args a; /* the one-array form */
+	enum iref_tlb_policy policy;
+	uint64_t seed;
+	const struct ynode *arrays;
+};
+
+#define TA1(k, fn, m, ...) \
+	YFIELD(k, fn, struct tlb_array_args, m, __VA_ARGS__)
+
+static const struct yfield tlb_array_fields[] = {
+	TA1("entries", yf_opt, entries, .bits = 32, .required = true),
+	TA1("ways", yf_opt, ways, .bits = 32),
+	TA1("sizes", f_tlb_sizes, sizes, .required = true),
+	{0},
+};
+
+#define TLB(k, fn, m, ...) YFIELD(k, fn, struct tlb_args, m, __VA_ARGS__)
+
+static const struct yfield tlb_fields[] = {
+	TLB("entries", yf_opt, a.entries, .bits = 32),
+	TLB("ways", yf_opt, a.ways, .bits = 32),
+	TLB("sizes", f_tlb_sizes, a.sizes),
+	TLB("policy", f_tlb_policy, policy),
+	TLB("seed", yf_uint, seed, .bits = 64),
+	TLB("arrays", yf_node, arrays),
+	{0},
+};
+
+static struct iref_tlb_array_cfg tlb_array(const struct tlb_array_args *a)
+{
+	return (struct iref_tlb_array_cfg){
+		.entries = (uint32_t)a->entries.v,
+		.ways = (uint32_t)(a->ways.set ? a->ways.v : a->entries.v),
+		.sizes = a->sizes.set ? a->sizes.v : UINT64_C(0x1000),
+	};
+}
+
+/* iommu: tlb: into the scenario's cfg.tlb; the library checks the
+ * geometry when it creates the device. */
+static bool f_tlb(struct yctx *y, const struct ynode *v, void *base,
+		  const struct yfield *f)
+{
+	struct iref_config *cfg = &((struct scenario *)base)->cfg;
+	struct tlb_args a = {0};
+	(void)f;
+	if (!yparse_map(y, v, "tlb", tlb_fields, &a))
+		return false;
+	struct iref_tlb_cfg *c = &cfg->tlb;
+	*c = (struct iref_tlb_cfg){.policy = a.policy, .seed = a.seed};
+	if (!a.arrays) {
+		if (!a.a.entries.set)
+			return yfail(y, v,
+				     "tlb: missing key 'entries' (or 'arrays')");
+		c->array[0] = tlb_array(&a.a);
+		c->n_arrays = 1;
+		cfg->tlb_enabled = true;
+		return true;
+	}
+	const char *clash = a.a.entries.set ? "entries"
+			    : a.a.ways.set  ? "ways"
+			    : a.a.sizes.set ? "sizes"
+					    : NULL;
+	if (clash)
+		return yfail(y, ykey(v, clash),
+			     "tlb: '%s' and 'arrays' are exclusive (each array "
+			     "gives its own)",
+			     clash);
+	if (!ywant(y, a.arrays, YNODE_SEQ, "arrays"))
+		return false;
+	if (!a.arrays->n || a.arrays->n > IREF_TLB_MAX_ARRAYS)
+		return yfail(y, a.arrays, "arrays: give 1 to %d arrays",
+			     IREF_TLB_MAX_ARRAYS);
+	for (size_t i = 0; i < a.arrays->n; i++) {
+		struct tlb_array_args aa = {0};
+		if (!yparse_map(y, a.arrays->kids[i], "tlb array",
+				tlb_array_fields, &aa))
+			return false;
+		c->array[i] = tlb_array(&aa);
+	}
+	c->n_arrays = (unsigned)a.arrays->n;
+	cfg->tlb_enabled = true;
+	return true;
+}
 
 /* ---- iommu: ---- */
 
@@ -256,6 +433,7 @@ static const struct yfield iommu_fields[] = {
 	SCN("bypass", yf_uint, cfg.bypass, .bits = 8),
 	SCN("options", yf_sub, cfg.opt, .sub = option_fields),
 	SCN("eventq", yf_sub, eventq_mode, .sub = eventq_fields),
+	SCN("tlb", f_tlb, cfg.tlb),
 	{0},
 };
 
@@ -1111,6 +1289,7 @@ static const struct yfield dma_ok_fields[] = {
 	XD("size", yf_opt, size, .bits = 64),
 	XD("perm", yf_flags_opt, perm, .names = perm_names, .bits = 32),
 	XD("via", yf_name_opt, via, .names = via_names),
+	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),
 	{0},
 };
 
@@ -1120,6 +1299,7 @@ static const struct yfield dma_fault_fields[] = {
 	XD("flags", yf_flags_opt, flags, .names = fault_flag_names,
 	   .bits = 32),
 	XD("address", yf_opt, address, .bits = 64),
+	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),
 	{0},
 };
 
@@ -1140,7 +1320,10 @@ static bool e_dma(struct ld *ld, const struct ynode *v, struct step *st)
 		return false;
 	if (!v->n)
 		return yfail(&ld->y, v,
-			     "expect: give pa, size, perm, via or fault");
+			     "expect: give pa, size, perm, via, tlb or fault");
+	if (e->tlb.set && !ld->s->cfg.tlb_enabled)
+		return yfail(&ld->y, ykey(v, "tlb"),
+			     "tlb: the device has no TLB (add iommu: tlb:)");
 	return true;
 }
 
@@ -1291,6 +1474,44 @@ static bool e_walk(struct ld *ld, const struct ynode *v, struct step *st)
 	return true;
 }
 
+static bool a_tlb_stats(struct ld *ld, const struct ynode *v,
+			struct step *st)
+{
+	(void)st;
+	if (!ynode_is_null(v))
+		return yfail(&ld->y, v,
+			     "tlb_stats takes no arguments (only an expect)");
+	if (!ld->s->cfg.tlb_enabled)
+		return yfail(&ld->y, v,
+			     "tlb_stats: the device has no TLB (add iommu: "
+			     "tlb:)");
+	return true;
+}
+
+#define XT(k, m) YFIELD(k, yf_opt, struct expect_tlb, m, .bits = 64)
+
+static const struct yfield tlb_expect_fields[] = {
+	XT("lookups", lookups),
+	XT("hits", hits),
+	XT("misses", misses),
+	XT("fills", fills),
+	XT("evictions", evictions),
+	XT("invalidated", invalidated),
+	{0},
+};
+
+static bool e_tlb_stats(struct ld *ld, const struct ynode *v,
+			struct step *st)
+{
+	if (!yparse_map(&ld->y, v, "expect", tlb_expect_fields, &st->tlb))
+		return false;
+	if (!v->n)
+		return yfail(&ld->y, v,
+			     "expect: give lookups, hits, misses, fills, "
+			     "evictions or invalidated");
+	return true;
+}
+
 static bool e_host(struct ld *ld, const struct ynode *v, struct step *st)
 {
 	st->accepted.set = yparse_name(&ld->y, v, "expect", host_names,
@@ -1322,6 +1543,7 @@ static const struct step_desc step_descs[] = {
 	[STEP_POST_EVENT_BUFFERS] = {"post_event_buffers", a_post, e_host},
 	[STEP_TABLES] = {"tables", a_tables, e_tables},
 	[STEP_WALK] = {"walk", a_walk, e_walk},
+	[STEP_TLB_STATS] = {"tlb_stats", a_tlb_stats, e_tlb_stats},
 };
 
 #define N_STEP_KINDS (sizeof step_descs / sizeof step_descs[0])

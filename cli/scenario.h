@@ -36,6 +36,7 @@ enum step_kind {
 	STEP_POST_EVENT_BUFFERS,
 	STEP_TABLES,
 	STEP_WALK,
+	STEP_TLB_STATS,
 };
 
 /* The YAML key of a step kind ("attach", "post_event_buffers"). */
@@ -60,11 +61,17 @@ struct expect_req {
 
 /* What a DMA step expects: the outcome, and for OK or FAULT the fields
  * given. perm holds IREF_PERM_*, via an enum expect_via, flags the fault
- * record's flags. */
+ * record's flags, tlb an enum iref_dma_tlb (a device with a TLB only). */
 struct expect_dma {
 	enum iref_dma_outcome outcome;
 	struct opt pa, size, perm, via;
 	struct opt reason, flags, address;
+	struct opt tlb;
+};
+
+/* What a tlb_stats step expects: any of the IOTLB's counters. */
+struct expect_tlb {
+	struct opt lookups, hits, misses, fills, evictions, invalidated;
 };
 
 struct expect_event {
@@ -135,6 +142,8 @@ struct step {
 
 	struct expect_events events;
 
+	struct expect_tlb tlb;
+
 	/* bypass: value; reset: 1 = system; config_write: off and data;
 	 * post_event_buffers: count buffers of size bytes. */
 	uint64_t value;
@@ -178,8 +187,9 @@ struct scn_endpoint {
 
 struct scenario {
 	char *name; /* the file name messages use */
-	/* Device configuration (cfg.mem is left empty) and where it came
-	 * from, for a refusal by iref_iommu_create. */
+	/* Device configuration (cfg.mem is left empty; cfg.tlb from
+	 * iommu: tlb:) and where it came from, for a refusal by
+	 * iref_iommu_create. */
 	struct iref_config cfg;
 	unsigned iommu_line, iommu_column;
 	uint64_t negotiated;

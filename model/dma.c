@@ -6,6 +6,15 @@
 
 #include "iommu_priv.h"
 
+/* TLB entries of MAP translations (docs/tlb.md, "Device integration").
+ * attrs carry what a hit reports besides pa and perm: the mapping's length
+ * in granules minus one, and its MMIO flag. A mapping of more granules
+ * than that field holds is not cached. Entries never reach past their
+ * mapping, so UNMAP can invalidate exactly its range. */
+#define TLB_MIN_SHIFT 12 /* the engine's smallest page: 4 KiB */
+#define ATTR_MMIO (UINT32_C(1) << 31)
+#define ATTR_UNITS_MAX (ATTR_MMIO - 1)
+
 /* One piece: where [p, *piece_end] goes, or a fault at p. */
 struct piece {
 	bool ok;
@@ -14,6 +23,7 @@ struct piece {
 	unsigned perm;
 	bool mmio;
 	uint8_t reason;
+	enum iref_dma_tlb tlb;
 };
 
 static const struct iref_resv_region *resv_at(const struct endpoint *ep,
@@ -38,6 +48,76 @@ static void identity(struct piece *pc, uint64_t p, enum iref_dma_path path)
 	pc->perm = IREF_PERM_R | IREF_PERM_W | IREF_PERM_X;
 }
 
+static void mapped(struct piece *pc, uint64_t pa, uint64_t size,
+		   unsigned perm, bool mmio)
+{
+	pc->ok = true;
+	pc->path = IREF_PATH_MAPPING;
+	pc->pa = pa;
+	pc->size = size;
+	pc->perm = perm;
+	pc->mmio = mmio;
+}
+
+static struct iref_tlb_tag map_tag(const struct domain *dom)
+{
+	return (struct iref_tlb_tag){dom->id, IREF_TLB_NO_ASID};
+}
+
+/* A hit: the piece ends with the cached page, which lies inside the
+ * mapping, so the next piece looks up again. */
+static bool tlb_hit(struct iref_iommu *d, const struct domain *dom,
+		    unsigned access, uint64_t p, uint64_t *piece_end,
+		    struct piece *pc)
+{
+	struct iref_tlb_xlate x;
+	if (!iref_tlb_lookup(d->tlb, map_tag(dom), p, access, &x))
+		return false;
+	uint64_t page_end = p | (x.page_size - 1);
+	if (page_end < *piece_end)
+		*piece_end = page_end;
+	/* (units + 1) * granule wraps exactly as the tree path's length. */
+	mapped(pc, x.pa, ((x.attrs & ATTR_UNITS_MAX) + 1) * d->granule, x.perm,
+	       x.attrs & ATTR_MMIO);
+	return true;
+}
+
+/* The largest power of two >= 4 KiB whose aligned block around p lies
+ * inside m with VA and PA congruent: the most an entry for p may cover. 0
+ * if there is none (a mapping smaller than 4 KiB, or misaligned). */
+static uint64_t cacheable_size(const struct iref_mapping *m, uint64_t p,
+			       uint64_t pa)
+{
+	uint64_t best = 0;
+	for (unsigned k = TLB_MIN_SHIFT; k < 64; k++) {
+		uint64_t mask = (UINT64_C(1) << k) - 1, base = p & ~mask;
+		if (((p ^ pa) & mask) || base < m->virt_start ||
+		    base + mask > m->virt_end)
+			break;
+		best = mask + 1;
+	}
+	return best;
+}
+
+static void tlb_fill(struct iref_iommu *d, const struct domain *dom,
+		     uint64_t p, const struct iref_mapping *m,
+		     const struct piece *pc)
+{
+	uint64_t units_m1 = (m->virt_end - m->virt_start) / d->granule;
+	uint64_t size = cacheable_size(m, p, pc->pa);
+	if (!size || units_m1 > ATTR_UNITS_MAX)
+		return;
+	struct iref_tlb_xlate x = {
+		.pa = pc->pa,
+		.page_size = size,
+		.perm = pc->perm,
+		.attrs = (uint32_t)units_m1 | (pc->mmio ? ATTR_MMIO : 0),
+	};
+	/* IREF_E_RANGE (every held size is larger than the block) only
+	 * leaves the piece uncached. */
+	(void)iref_tlb_insert(d->tlb, map_tag(dom), p, &x);
+}
+
 static unsigned mapping_perm(const struct iref_iommu *d, uint32_t flags)
 {
 	unsigned perm = 0;
@@ -52,8 +132,7 @@ static unsigned mapping_perm(const struct iref_iommu *d, uint32_t flags)
 	return perm;
 }
 
-static void translate_piece(const struct iref_iommu *d,
-			    const struct endpoint *ep,
+static void translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 			    const struct iref_dma_req *req, uint64_t p,
 			    uint64_t *piece_end, struct piece *pc)
 {
@@ -84,6 +163,16 @@ static void translate_piece(const struct iref_iommu *d,
 		pc->reason = IREF_R_UNKNOWN; /* C101 */
 		return;
 	}
+	/* Reserved regions, bypass and MSI were decided above: only MAP
+	 * translations reach the TLB. A hit needs the access allowed, so a
+	 * permission fault always comes from the tree. */
+	if (d->tlb) {
+		if (tlb_hit(d, dom, req->access, p, piece_end, pc)) {
+			pc->tlb = IREF_DMA_TLB_HIT;
+			return;
+		}
+		pc->tlb = IREF_DMA_TLB_MISS;
+	}
 	struct iref_mapping m;
 	if (!iref_maptree_lookup(dom->maps, p, &m)) {
 		pc->reason = IREF_R_MAPPING;
@@ -96,12 +185,10 @@ static void translate_piece(const struct iref_iommu *d,
 		pc->reason = IREF_R_MAPPING; /* C64, C65 */
 		return;
 	}
-	pc->ok = true;
-	pc->path = IREF_PATH_MAPPING;
-	pc->pa = m.phys_start + (p - m.virt_start);
-	pc->size = m.virt_end - m.virt_start + 1;
-	pc->perm = perm;
-	pc->mmio = m.flags & IREF_MAP_F_MMIO;
+	mapped(pc, m.phys_start + (p - m.virt_start),
+	       m.virt_end - m.virt_start + 1, perm, m.flags & IREF_MAP_F_MMIO);
+	if (d->tlb)
+		tlb_fill(d, dom, p, &m, pc);
 }
 
 static void fault(struct iref_iommu *d, const struct iref_dma_req *req,
@@ -155,6 +242,9 @@ enum iref_rc iref_dma(struct iref_iommu *d, const struct iref_dma_req *req,
 		uint64_t piece_end = last;
 		struct piece pc = {0};
 		translate_piece(d, ep, req, p, &piece_end, &pc);
+		/* NONE < HIT < MISS: one miss makes the access a miss. */
+		if (pc.tlb > res->tlb)
+			res->tlb = pc.tlb;
 		if (!pc.ok) {
 			fault(d, req, pc.reason, p, res);
 			return IREF_OK;

@@ -97,9 +97,20 @@ enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 	d->granule = cfg->page_size_mask & -cfg->page_size_mask;
 	idmap_init(&d->endpoints);
 	idmap_init(&d->domains);
+	if (cfg->tlb_enabled) {
+		struct iref_diag why = {0};
+		rc = iref_tlb_create(&cfg->tlb, &d->tlb, &why);
+		if (rc != IREF_OK) {
+			iref_diag_set(diag, NULL, 0, 0, "tlb: %s",
+				      why.msg[0] ? why.msg : iref_rc_str(rc));
+			free(d);
+			return rc;
+		}
+	}
 	uint32_t depth = cfg->opt.eventq_depth ? cfg->opt.eventq_depth
 					       : DEFAULT_EVENTQ_DEPTH;
 	if (events_init(&d->ev, depth) != IREF_OK) {
+		iref_tlb_destroy(d->tlb);
 		free(d);
 		return IREF_E_NOMEM;
 	}
@@ -135,6 +146,7 @@ void iref_iommu_destroy(struct iref_iommu *d)
 	}
 	idmap_free(&d->endpoints);
 	events_fini(&d->ev);
+	iref_tlb_destroy(d->tlb);
 	free(d);
 }
 
@@ -237,6 +249,7 @@ uint64_t iref_iommu_negotiated(const struct iref_iommu *d)
 void iref_iommu_reset(struct iref_iommu *d)
 {
 	drop_domains(d);
+	tlb_invalidate(d, &(struct iref_tlb_inv){0}); /* no filter: all */
 	d->negotiated = 0;
 	events_clear(&d->ev);
 }
@@ -347,6 +360,10 @@ void endpoint_leave(struct iref_iommu *d, struct endpoint *ep)
 	ep->domain = NULL;
 	ep->next_in_domain = NULL;
 	if (--dom->n_endpoints == 0) {
+		tlb_invalidate(d, &(struct iref_tlb_inv){
+					  .flags = IREF_TLB_INV_DOMAIN,
+					  .domain = dom->id,
+				  });
 		idmap_del(&d->domains, dom->id);
 		domain_free(dom);
 	}
@@ -377,4 +394,21 @@ size_t iref_iommu_domain_mappings(const struct iref_iommu *d, uint32_t id)
 size_t iref_iommu_domain_count(const struct iref_iommu *d)
 {
 	return d->domains.count;
+}
+
+void tlb_invalidate(struct iref_iommu *d, const struct iref_tlb_inv *inv)
+{
+	/* The descriptors built in this model are well-formed, the only
+	 * thing the engine refuses. */
+	if (d->tlb)
+		(void)iref_tlb_invalidate(d->tlb, inv, NULL);
+}
+
+bool iref_iommu_tlb_stats(const struct iref_iommu *d,
+			  struct iref_tlb_stats *out)
+{
+	if (!d->tlb)
+		return false;
+	iref_tlb_get_stats(d->tlb, out);
+	return true;
 }

@@ -10,6 +10,7 @@
 #include "iommu-ref/events.h"
 #include "iommu-ref/iommu.h"
 #include "iommu-ref/maptree.h"
+#include "iommu-ref/tlb.h"
 
 enum domain_kind {
 	DOMAIN_MAP,    /* MAP/UNMAP mappings */
@@ -57,6 +58,9 @@ struct iref_iommu {
 	struct idmap endpoints;
 	struct idmap domains;
 	struct events ev;
+	/* IOTLB of MAP translations, tagged {domain ID, IREF_TLB_NO_ASID};
+	 * NULL without one. */
+	struct iref_tlb *tlb;
 };
 
 static inline bool neg(const struct iref_iommu *d, unsigned bit)
@@ -86,6 +90,12 @@ void domain_free(struct domain *dom);
 void endpoint_join(struct endpoint *ep, struct domain *dom);
 /* Detach ep from its domain; the domain dies with its last endpoint. */
 void endpoint_leave(struct iref_iommu *d, struct endpoint *ep);
+
+/* Remove the TLB entries inv selects (no-op without a TLB). Every entry
+ * lies inside one live mapping of its domain, so these removals are exact:
+ * UNMAP drops its range, a dying domain its ID (IDs are reused), a reset
+ * everything. */
+void tlb_invalidate(struct iref_iommu *d, const struct iref_tlb_inv *inv);
 
 /* Event queue (events.c). */
 enum iref_rc events_init(struct events *ev, uint32_t depth);

@@ -141,6 +141,9 @@ static uint8_t do_map(struct iref_iommu *d, const uint8_t *rd)
 		return iref_maptree_intersects(dom->maps, vs, ve)
 			       ? IREF_S_INVAL
 			       : IREF_S_NOMEM;
+	/* No TLB invalidation: the TLB caches translations, never their
+	 * absence (no negative caching), and a MAP only adds a mapping where
+	 * there was none. */
 	struct iref_mapping m = {
 		.virt_start = vs, .virt_end = ve, .phys_start = ps,
 		.flags = flags,
@@ -168,9 +171,22 @@ static uint8_t do_unmap(struct iref_iommu *d, const uint8_t *rd)
 		return st;
 	if (ve < vs)
 		return IREF_S_INVAL;
-	return iref_maptree_unmap(dom->maps, vs, ve, NULL) == IREF_OK
-		       ? IREF_S_OK
-		       : IREF_S_RANGE;
+	size_t removed;
+	if (iref_maptree_unmap(dom->maps, vs, ve, &removed) != IREF_OK)
+		return IREF_S_RANGE;
+	/* Whatever was removed lay inside [vs, ve] and no live mapping
+	 * overlaps it, so the range selects exactly the removed entries. */
+	if (removed)
+		tlb_invalidate(d, &(struct iref_tlb_inv){
+					  .flags = IREF_TLB_INV_DOMAIN |
+						   IREF_TLB_INV_ASID |
+						   IREF_TLB_INV_RANGE,
+					  .domain = dom_id,
+					  .asid = IREF_TLB_NO_ASID,
+					  .first = vs,
+					  .last = ve,
+				  });
+	return IREF_S_OK;
 }
 
 /* Section 4: properties go to wr[0..probe_size); returns the status. The

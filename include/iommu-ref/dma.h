@@ -33,13 +33,27 @@ enum iref_dma_path {
 	IREF_PATH_MSI,         /* identity inside a RESV_MEM MSI region */
 };
 
+/* What the IOTLB did for an access (always NONE without a TLB). Ordered:
+ * an access reports the greatest value among its pieces. */
+enum iref_dma_tlb {
+	IREF_DMA_TLB_NONE = 0, /* no lookup: only MAP translations are
+				* cached, and faults before the mapping
+				* (domain, PASID) look nothing up */
+	IREF_DMA_TLB_HIT,      /* every lookup the access made hit */
+	IREF_DMA_TLB_MISS,     /* some lookup missed (the tree answered) */
+};
+
 struct iref_dma_result {
 	enum iref_dma_outcome outcome;
+	/* Any outcome: one lookup per piece translated through a MAP
+	 * mapping, up to the first failing piece included. */
+	enum iref_dma_tlb tlb;
 	/* IREF_DMA_OK */
 	enum iref_dma_path path;
 	uint64_t pa;   /* physical address of the first byte */
 	uint64_t size; /* size of the translation unit holding the first
-			* byte: the mapping's length, or 0 for identity */
+			* byte: the mapping's length (a TLB hit gives the
+			* same), or 0 for identity */
 	unsigned perm; /* IREF_PERM_* granted there */
 	bool mmio;     /* the mapping is device memory (MAP_F_MMIO) */
 	/* IREF_DMA_FAULT: the fault as reported (wire.h), and whether the
@@ -52,8 +66,8 @@ struct iref_dma_result {
  * range wrapping past 2^64, access not exactly one IREF_ACC_* bit);
  * otherwise IREF_OK with the outcome in *res. An access crossing mapping
  * boundaries is checked piece by piece and performs nothing unless every
- * piece passes; a fault names the first failing byte (C102). Allocates
- * nothing. */
+ * piece passes; a fault names the first failing byte (C102). A TLB hit
+ * gives exactly what the mapping tree would. Allocates nothing. */
 enum iref_rc iref_dma(struct iref_iommu *dev, const struct iref_dma_req *req,
 		      struct iref_dma_result *res);
 

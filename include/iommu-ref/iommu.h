@@ -10,6 +10,7 @@
 
 #include "iommu-ref/error.h"
 #include "iommu-ref/mem.h"
+#include "iommu-ref/tlb.h"
 #include "iommu-ref/wire.h"
 
 struct iref_iommu;
@@ -64,6 +65,12 @@ struct iref_config {
 	uint32_t probe_size;
 	uint8_t bypass; /* initial config bypass: 0 or 1 */
 	struct iref_model_options opt;
+	/* IOTLB in front of MAP/UNMAP translation (docs/tlb.md, "Device
+	 * integration"): with tlb_enabled, `tlb` is its geometry, arrays
+	 * holding 4 KiB pages and up (stages 0). Off by default: no TLB,
+	 * and DMA results carry no TLB information. */
+	bool tlb_enabled;
+	struct iref_tlb_cfg tlb;
 	/* Guest memory (table walks, virtqueues); may be absent ({0}). */
 	struct iref_mem mem;
 	/* Host channel: messages about events that do not go to the guest
@@ -82,7 +89,8 @@ void iref_config_default(struct iref_config *cfg);
 /* Create a device. Refuses (IREF_E_INVAL, reason in diag) a configuration
  * the spec forbids: page_size_mask == 0, bypass not 0/1, both F_BYPASS and
  * F_BYPASS_CONFIG, F_ATTACH_TABLE without F_PROBE, no VERSION_1, empty
- * ranges. The device starts with no feature negotiated. */
+ * ranges; and a TLB geometry iref_tlb_create refuses (its code, diag
+ * prefixed with "tlb: "). The device starts with no feature negotiated. */
 enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 			       struct iref_iommu **out,
 			       struct iref_diag *diag);
@@ -147,5 +155,11 @@ bool iref_iommu_domain_exists(const struct iref_iommu *dev, uint32_t domain);
 size_t iref_iommu_domain_mappings(const struct iref_iommu *dev,
 				  uint32_t domain);
 size_t iref_iommu_domain_count(const struct iref_iommu *dev);
+
+/* The IOTLB's counters since the device was created (resets invalidate
+ * entries, they do not clear counters); false, *out untouched, when the
+ * device has no TLB. */
+bool iref_iommu_tlb_stats(const struct iref_iommu *dev,
+			  struct iref_tlb_stats *out);
 
 #endif
