@@ -8,22 +8,7 @@
 #include "iommu-ref/dma.h"
 #include "iommu-ref/iommu.h"
 #include "iommu-ref/request.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	timespec_get(&ts, TIME_UTC); /* C11; no POSIX needed */
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* xorshift64*: a fixed, fast sequence so runs are comparable. */
-static uint64_t rng(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
+#include "bench.h"
 
 static int send(struct iref_iommu *d, const uint8_t *rd, size_t rlen)
 {
@@ -49,7 +34,7 @@ int main(int argc, char **argv)
 	send(d, rq, iref_enc_attach(rq, 1, 1, 0));
 
 	/* Every other 4 KiB page is mapped, so lookups also see holes. */
-	double t0 = now();
+	double t0 = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t va = i * 0x2000;
 		if (send(d, rq, iref_enc_map(rq, 1, va, va + 0xfff,
@@ -59,37 +44,37 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	double t_map = now() - t0;
+	double t_map = bench_now() - t0;
 
 	uint64_t s = 42, hits = 0;
 	const uint64_t lookups = 10000000;
 	struct iref_dma_req req = {.endpoint = 1, .size = 8,
 				   .access = IREF_ACC_READ};
 	struct iref_dma_result res;
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t i = 0; i < lookups; i++) {
-		req.iova = (rng(&s) % n) * 0x2000 + (i & 0xff8);
+		req.iova = (bench_rand(&s) % n) * 0x2000 + (i & 0xff8);
 		iref_dma(d, &req, &res);
 		hits += res.outcome == IREF_DMA_OK;
 	}
-	double t_rand = now() - t0;
-	t0 = now();
+	double t_rand = bench_now() - t0;
+	t0 = bench_now();
 	for (uint64_t i = 0; i < lookups; i++) {
 		req.iova = ((i >> 9) % n) * 0x2000 + ((i & 0x1ff) << 3);
 		iref_dma(d, &req, &res);
 		hits += res.outcome == IREF_DMA_OK;
 	}
-	double t_seq = now() - t0;
+	double t_seq = bench_now() - t0;
 
 	/* MAP+UNMAP pairs with the domain held at n live mappings. */
 	const uint64_t pairs = 2000000;
-	t0 = now();
+	t0 = bench_now();
 	for (uint64_t i = 0; i < pairs; i++) {
-		uint64_t va = (rng(&s) % n) * 0x2000 + 0x1000; /* a hole */
+		uint64_t va = (bench_rand(&s) % n) * 0x2000 + 0x1000; /* a hole */
 		send(d, rq, iref_enc_map(rq, 1, va, va + 0xfff, va, 1));
 		send(d, rq, iref_enc_unmap(rq, 1, va, va + 0xfff));
 	}
-	double t_pairs = now() - t0;
+	double t_pairs = bench_now() - t0;
 
 	printf("bench_dma: %llu live 4 KiB mappings in one domain\n",
 	       (unsigned long long)n);

@@ -9,23 +9,9 @@
 #include "iommu-ref/dma.h"
 #include "iommu-ref/iommu.h"
 #include "iommu-ref/request.h"
+#include "bench.h"
 
 #define PAGES 16384 /* 4 KiB mappings: 64 MiB */
-
-static double now(void)
-{
-	struct timespec ts;
-	timespec_get(&ts, TIME_UTC);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
 
 static int send(struct iref_iommu *d, const uint8_t *rd, size_t rlen)
 {
@@ -81,23 +67,23 @@ static double run(struct iref_iommu *d, enum pattern p, uint64_t n,
 	struct iref_tlb_stats s0 = {0}, s1 = {0};
 	iref_iommu_tlb_stats(d, &s0);
 	uint64_t s = 42, ok = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
 		switch (p) {
 		case HOT: /* 16 resident pages */
-			req.iova = (rng(&s) & 0xf) * 0x1000 + (i & 0xff8);
+			req.iova = (bench_rand(&s) & 0xf) * 0x1000 + (i & 0xff8);
 			break;
 		case STREAM: /* 64 B steps through all the pages */
 			req.iova = (i * 64) % (PAGES * UINT64_C(0x1000));
 			break;
 		case RANDOM:
-			req.iova = (rng(&s) % PAGES) * 0x1000 + (i & 0xff8);
+			req.iova = (bench_rand(&s) % PAGES) * 0x1000 + (i & 0xff8);
 			break;
 		}
 		iref_dma(d, &req, &res);
 		ok += res.outcome == IREF_DMA_OK;
 	}
-	double t = now() - t0;
+	double t = bench_now() - t0;
 	if (ok != n)
 		fprintf(stderr, "bench_dma_tlb: %llu of %llu failed\n",
 			(unsigned long long)(n - ok), (unsigned long long)n);

@@ -5,7 +5,6 @@
  *
  * Usage: bench_maptree [N]
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <time.h>
 
 #include "iommu-ref/maptree.h"
+#include "bench.h"
 
 #define PAGE		4096u
 #define SPACE_BITS	48
@@ -33,23 +33,6 @@ struct bench {
 
 static uint64_t rng_state = 1;
 
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void *xmalloc(size_t size)
 {
 	void *p = malloc(size);
@@ -67,7 +50,7 @@ static uint64_t map_one(struct bench *b)
 	for (;;) {
 		uint64_t va = b->layout == DENSE ?
 			      b->hole :
-			      (rnd() >> (64 - SPACE_BITS)) & ~(uint64_t)(PAGE - 1);
+			      (bench_rand(&rng_state) >> (64 - SPACE_BITS)) & ~(uint64_t)(PAGE - 1);
 		struct iref_mapping m = { va, va + PAGE - 1, va ^ 0x5000, 3 };
 		enum iref_rc rc = iref_maptree_insert(b->t, &m);
 
@@ -92,13 +75,13 @@ static void unmap_one(struct bench *b, uint64_t va)
 
 static void fill(struct bench *b)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (size_t i = 0; i < b->n; i++) {
 		b->live[i] = map_one(b);
 		b->hole += PAGE;	/* DENSE packs them back to back */
 	}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 
 	printf("  fill:                %8.2f M maps/s\n", b->n / dt * 1e-6);
 	printf("  memory after fill:   %8.1f bytes/mapping\n",
@@ -112,13 +95,13 @@ static void fill(struct bench *b)
 static void churn(struct bench *b)
 {
 	for (size_t i = b->n; i > 1; i--) {
-		size_t j = rnd() % i;
+		size_t j = bench_rand(&rng_state) % i;
 		uint64_t va = b->live[i - 1];
 
 		b->live[i - 1] = b->live[j];
 		b->live[j] = va;
 	}
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (size_t i = 0; i < PAIRS; i++) {
 		uint64_t va = map_one(b);
@@ -128,7 +111,7 @@ static void churn(struct bench *b)
 		b->hole = *oldest;
 		*oldest = va;
 	}
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 
 	printf("  MAP+UNMAP:           %8.2f M pairs/s (%.0f ns/pair)\n",
 	       PAIRS / dt * 1e-6, dt / PAIRS * 1e9);
@@ -142,12 +125,12 @@ static void lookups(struct bench *b, const char *what, const uint64_t *addr,
 {
 	size_t rounds = (LOOKUPS + naddr - 1) / naddr, hits = 0;
 	struct iref_mapping m;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (size_t r = 0; r < rounds; r++)
 		for (size_t i = 0; i < naddr; i++)
 			hits += iref_maptree_lookup(b->t, addr[i], &m);
-	double dt = now() - t0;
+	double dt = bench_now() - t0;
 
 	if (hits != rounds * naddr)
 		b->errors++;
@@ -185,7 +168,7 @@ static void run(enum layout layout, size_t n)
 	churn(&b);
 
 	for (size_t i = 0; i < nrand; i++)
-		addr[i] = b.live[rnd() % n] + rnd() % PAGE;
+		addr[i] = b.live[bench_rand(&rng_state) % n] + bench_rand(&rng_state) % PAGE;
 	lookups(&b, "random lookups:", addr, nrand);
 
 	for (size_t i = 0; i < n; i++)

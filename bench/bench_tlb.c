@@ -16,6 +16,7 @@
 
 #include "iommu-ref/access.h"
 #include "iommu-ref/tlb.h"
+#include "bench.h"
 
 #define PAGE		4096u
 #define SIZES		((1ull << 12) | (1ull << 21) | (1ull << 30))
@@ -40,23 +41,6 @@ static const struct geom geoms[] = {
 static const struct iref_tlb_tag tag = { .domain = 1, .asid = 7 };
 static uint64_t rng_state = 1;
 static uint64_t *addrs;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	timespec_get(&ts, TIME_UTC);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static struct iref_tlb *make(const struct geom *g, enum iref_tlb_policy p)
 {
@@ -103,16 +87,16 @@ static double run_hits(struct iref_tlb *tlb, unsigned pages, unsigned hot,
 	for (unsigned i = 0; i < pages; i++)
 		insert(tlb, (uint64_t)i * PAGE);
 	for (unsigned i = 0; i < ADDRS; i++)
-		addrs[i] = rnd() % hot * PAGE + rnd() % PAGE;
+		addrs[i] = bench_rand(&rng_state) % hot * PAGE + bench_rand(&rng_state) % PAGE;
 	iref_tlb_reset_stats(tlb);
 	for (int r = 0; r < 3; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 
 		for (uint64_t i = 0; i < n; i++)
 			if (iref_tlb_lookup(tlb, tag, addrs[i & (ADDRS - 1)],
 					    IREF_ACC_READ, &x))
 				sum += x.pa;
-		double t = now() - t0;
+		double t = bench_now() - t0;
 
 		best = t < best ? t : best;
 	}
@@ -128,15 +112,15 @@ static double run_misses(struct iref_tlb *tlb, uint64_t n, double *rate)
 	struct iref_tlb_stats st;
 
 	for (unsigned i = 0; i < ADDRS; i++)
-		addrs[i] = rnd() % MISS_PAGES * PAGE;
-	double t0 = now();
+		addrs[i] = bench_rand(&rng_state) % MISS_PAGES * PAGE;
+	double t0 = bench_now();
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t a = addrs[i & (ADDRS - 1)] ^ (i >> 16 << 12);
 
 		if (!iref_tlb_lookup(tlb, tag, a, IREF_ACC_READ, &x))
 			insert(tlb, a);
 	}
-	double t = now() - t0;
+	double t = bench_now() - t0;
 	iref_tlb_get_stats(tlb, &st);
 	*rate = (double)st.hits / st.lookups;
 	return n / t;
@@ -153,7 +137,7 @@ static double pattern(const struct geom *g, unsigned pages, bool stream,
 
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t a = stream ? i * 64 % (64ull << 20)
-				    : rnd() % pages * PAGE + rnd() % 64 * 64;
+				    : bench_rand(&rng_state) % pages * PAGE + bench_rand(&rng_state) % 64 * 64;
 
 		if (!iref_tlb_lookup(tlb, tag, a, IREF_ACC_READ, &x))
 			insert(tlb, a & ~(uint64_t)(PAGE - 1));

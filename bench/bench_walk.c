@@ -9,27 +9,13 @@
 #include <time.h>
 
 #include "iommu-ref/walk.h"
+#include "bench.h"
 
 #define DATA_GPA (UINT64_C(1) << 32)   /* stage-1 output */
 #define HOST_OFF (UINT64_C(1) << 36)   /* stage-2 output offset */
 #define S1_POOL UINT64_C(0x10000000)   /* stage-1 tables (identity in s2) */
 #define S2_POOL UINT64_C(0x20000000)   /* stage-2 tables */
 #define POOL_SIZE UINT64_C(0x4000000)
-
-static double now(void)
-{
-	struct timespec ts;
-	timespec_get(&ts, TIME_UTC);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * UINT64_C(2685821657736338717);
-}
 
 static int build(struct iref_walk_cfg *cfg, const char *name,
 		 struct iref_mem mem, uint64_t pool_at,
@@ -53,16 +39,16 @@ static void run(const char *label, const struct iref_walk_cfg *s1,
 	static struct iref_walk_result res;
 	struct iref_walk_req req = {.access = IREF_ACC_READ};
 	uint64_t seed = 7, ok = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	for (uint64_t i = 0; i < walks; i++) {
-		req.addr = rng(&seed) % span & ~UINT64_C(7);
+		req.addr = bench_rand(&seed) % span & ~UINT64_C(7);
 		if (s2)
 			iref_walk_nested(s1, s2, mem, &req, &res);
 		else
 			iref_walk(s1, mem, &req, &res);
 		ok += res.ok;
 	}
-	double t = now() - t0;
+	double t = bench_now() - t0;
 	printf("  %-30s %8.2f M walks/s  (%llu/%llu ok, %u accesses)\n",
 	       label, walks / t / 1e6, (unsigned long long)ok,
 	       (unsigned long long)walks, res.n_acc);
