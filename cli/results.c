@@ -373,6 +373,23 @@ void results_dma_tlb(struct rline *l, enum iref_dma_tlb t)
 	results_tlb_use(l, t);
 }
 
+void results_cycles(struct rline *l, uint64_t cycles)
+{
+	rline_add(l, " cycles=%llu", (ull)cycles);
+}
+
+void results_timing(struct rline *l, const struct timing_summary *s)
+{
+	rline_add(l, "timing cycles=%llu dma=%zu req=%zu", (ull)s->cycles,
+		  s->dma, s->req);
+	if (!s->dma) {
+		rline_add(l, " p50=- p90=- p99=- max=-");
+		return;
+	}
+	rline_add(l, " p50=%llu p90=%llu p99=%llu max=%llu", (ull)s->p50,
+		  (ull)s->p90, (ull)s->p99, (ull)s->max);
+}
+
 void results_tlb_stats(struct rline *l, const struct iref_tlb_stats *s)
 {
 	rline_add(l,

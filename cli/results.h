@@ -69,6 +69,20 @@ void results_dma_tlb(struct rline *l, enum iref_dma_tlb t);
 /* The value alone: hit, miss, - (no lookup). */
 void results_tlb_use(struct rline *l, enum iref_dma_tlb t);
 
+/* Last on dma and req lines of a device with timing only: " cycles=N". */
+void results_cycles(struct rline *l, uint64_t cycles);
+
+/* The timing summary of a run, printed before "N passed, M failed":
+ * "timing cycles=N dma=N req=N p50=N p90=N p99=N max=N". cycles is the sum
+ * over dma and req lines; the percentiles (nearest rank) and max are over
+ * dma lines, "-" when there were none. */
+struct timing_summary {
+	uint64_t cycles;
+	size_t dma, req;
+	uint64_t p50, p90, p99, max;
+};
+void results_timing(struct rline *l, const struct timing_summary *s);
+
 /* The IOTLB's counters, a line without outcome: "tlb lookups=N hits=N
  * misses=N fills=N evictions=N invalidated=N". */
 void results_tlb_stats(struct rline *l, const struct iref_tlb_stats *s);

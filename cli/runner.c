@@ -133,6 +133,7 @@ struct run {
 	struct iref_mem mem;
 	uint64_t *roots;
 	FILE *out;
+	struct run_totals *totals;
 	struct rline line; /* the results line being built */
 	struct rline x, y;
 	unsigned where;    /* line of a mismatch; the expect's by default */
@@ -263,6 +264,61 @@ static void host_outcome(struct run *r, const struct step *st, bool ok)
 	}
 }
 
+/* ---- timing ---- */
+
+/* Append cycles= to the line and add them to the total. */
+static void timed(struct run *r, uint64_t c)
+{
+	struct run_totals *t = r->totals;
+	results_cycles(&r->line, c);
+	t->cycles = c > UINT64_MAX - t->cycles ? UINT64_MAX : t->cycles + c;
+}
+
+/* Keep a DMA step's cycles for the percentiles; false when out of
+ * memory. */
+static bool keep_dma(struct run_totals *t, uint64_t c)
+{
+	if (t->n_dma == t->cap_dma) {
+		size_t cap = t->cap_dma ? 2 * t->cap_dma : 64;
+		uint64_t *p = realloc(t->dma_cycles, cap * sizeof *p);
+		if (!p)
+			return false;
+		t->dma_cycles = p;
+		t->cap_dma = cap;
+	}
+	t->dma_cycles[t->n_dma++] = c;
+	return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void run_totals_timing(struct run_totals *t, struct timing_summary *s)
+{
+	if (t->n_dma) /* qsort wants a non-null base even for none */
+		qsort(t->dma_cycles, t->n_dma, sizeof *t->dma_cycles,
+		      cmp_u64);
+	*s = (struct timing_summary){
+		.cycles = t->cycles,
+		.dma = t->n_dma,
+		.req = t->n_req,
+		.p50 = iref_timing_percentile(t->dma_cycles, t->n_dma, 50),
+		.p90 = iref_timing_percentile(t->dma_cycles, t->n_dma, 90),
+		.p99 = iref_timing_percentile(t->dma_cycles, t->n_dma, 99),
+		.max = iref_timing_percentile(t->dma_cycles, t->n_dma, 100),
+	};
+}
+
+void run_totals_free(struct run_totals *t)
+{
+	free(t->dma_cycles);
+	t->dma_cycles = NULL;
+	t->n_dma = t->cap_dma = 0;
+}
+
 static enum verdict run_request(struct run *r, const struct step *st)
 {
 	const struct expect_req *e = &st->req;
@@ -278,6 +334,11 @@ static enum verdict run_request(struct run *r, const struct step *st)
 			st->rd.n, st->wlen);
 	results_arrow(&r->line);
 	results_reply(&r->line, st->rd.p, st->rd.n, wr, st->wlen, used);
+	uint64_t cycles = iref_request_cycles(r->dev);
+	if (r->s->cfg.timing_enabled) {
+		timed(r, cycles);
+		r->totals->n_req++;
+	}
 	emit(r);
 	bool tail = used >= IREF_TAIL_SIZE && used <= st->wlen;
 	cmp(r, "used", &e->used, true, used, r_dec);
@@ -310,6 +371,7 @@ static enum verdict run_request(struct run *r, const struct step *st)
 		rline_free(&want);
 		rline_free(&got);
 	}
+	cmp(r, "cycles", &e->cycles, true, cycles, r_dec);
 	free(wr);
 	return verdict(r);
 }
@@ -330,6 +392,7 @@ static void expect_dma(struct rline *l, const struct expect_dma *e)
 	expect_field(l, "flags", &e->flags, r_fault_flags);
 	expect_field(l, "addr", &e->address, r_hex);
 	expect_field(l, "tlb", &e->tlb, r_tlb);
+	expect_field(l, "cycles", &e->cycles, r_dec);
 }
 
 static enum verdict run_dma(struct run *r, const struct step *st)
@@ -350,7 +413,16 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	/* Only then, so lines of devices without a TLB stay as they were. */
 	if (r->s->cfg.tlb_enabled)
 		results_dma_tlb(&r->line, res.tlb);
+	bool kept = true;
+	if (r->s->cfg.timing_enabled) {
+		timed(r, res.cycles);
+		kept = keep_dma(r->totals, res.cycles);
+	}
 	emit(r);
+	if (!kept) {
+		rline_add(&r->x, "out of memory");
+		return ERROR;
+	}
 	if (!st->has_expect)
 		return PASS;
 	if (e->outcome != res.outcome) {
@@ -367,6 +439,7 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	cmp(r, "addr", &e->address,
 	    res.fault.flags & IREF_FAULT_F_ADDRESS, res.fault.address, r_hex);
 	cmp(r, "tlb", &e->tlb, true, res.tlb, r_tlb);
+	cmp(r, "cycles", &e->cycles, true, res.cycles, r_dec);
 	return verdict(r);
 }
 
@@ -770,7 +843,7 @@ void scenario_run_steps(const struct scenario *s, struct scenario_dev *d,
 {
 	struct run r = {
 		.s = s, .dev = d->dev, .mem = iref_sparse_mem_as_mem(d->mem),
-		.roots = d->roots, .out = out,
+		.roots = d->roots, .out = out, .totals = totals,
 	};
 	for (size_t i = 0; i < s->n_steps; i++) {
 		const struct step *st = &s->steps[i];
@@ -823,6 +896,15 @@ int cli_run(const char *path, bool quiet, FILE *out, FILE *err)
 	}
 	struct run_totals t = {0};
 	scenario_run_steps(s, &d, quiet ? NULL : out, err, &t);
+	if (s->cfg.timing_enabled) {
+		struct timing_summary ts;
+		struct rline l = {0};
+		run_totals_timing(&t, &ts);
+		results_timing(&l, &ts);
+		fprintf(out, "%s\n", rline_str(&l));
+		rline_free(&l);
+	}
+	run_totals_free(&t);
 	fprintf(out, "%u passed, %u failed\n", t.passed, t.failed);
 	scenario_teardown(&d);
 	scenario_free(s);

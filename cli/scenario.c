@@ -375,6 +375,52 @@ static bool f_tlb(struct yctx *y, const struct ynode *v, void *base,
 	return true;
 }
 
+/* ---- iommu: timing: ---- */
+
+#define TIM(k, m) \
+	YFIELD(k, yf_uint, struct iref_timing_cfg, m, .bits = 32)
+
+static const struct yfield timing_fields[] = {
+	TIM("dma_base", dma_base),
+	TIM("tlb_lookup", tlb_lookup),
+	TIM("tree_lookup", tree_lookup),
+	TIM("identity", identity),
+	TIM("fault", fault),
+	TIM("mem_access", mem_access),
+	TIM("walkers", walkers),
+	TIM("req_base", req_base),
+	TIM("req_attach", req_attach),
+	TIM("req_detach", req_detach),
+	TIM("req_map", req_map),
+	TIM("req_unmap", req_unmap),
+	TIM("req_probe", req_probe),
+	{0},
+};
+
+/* iommu: timing: over the defaults iref_config_default() put in
+ * cfg.timing; an empty value keeps them all. The library checks
+ * walkers. */
+static bool f_timing(struct yctx *y, const struct ynode *v, void *base,
+		     const struct yfield *f)
+{
+	struct iref_config *cfg = &((struct scenario *)base)->cfg;
+	(void)f;
+	if (!ynode_is_null(v) &&
+	    !yparse_map(y, v, "timing", timing_fields, &cfg->timing))
+		return false;
+	cfg->timing_enabled = true;
+	return true;
+}
+
+/* An expectation of cycles= needs a device that prices. */
+static bool need_timing(struct ld *ld, const struct ynode *expect)
+{
+	if (ld->s->cfg.timing_enabled)
+		return true;
+	return yfail(&ld->y, ykey(expect, "cycles"),
+		     "cycles: the device has no timing (add iommu: timing:)");
+}
+
 /* ---- iommu: ---- */
 
 #define SCN(k, fn, m, ...) YFIELD(k, fn, struct scenario, m, __VA_ARGS__)
@@ -434,6 +480,7 @@ static const struct yfield iommu_fields[] = {
 	SCN("options", yf_sub, cfg.opt, .sub = option_fields),
 	SCN("eventq", yf_sub, eventq_mode, .sub = eventq_fields),
 	SCN("tlb", f_tlb, cfg.tlb),
+	SCN("timing", f_timing, cfg.timing),
 	{0},
 };
 
@@ -1257,12 +1304,14 @@ static bool f_props(struct yctx *y, const struct ynode *v, void *base,
 static const struct yfield req_expect_fields[] = {
 	XR("status", f_status_opt, status),
 	XR("used", yf_opt, used, .bits = 32),
+	XR("cycles", yf_opt, cycles, .bits = 64),
 	{0},
 };
 
 static const struct yfield probe_expect_fields[] = {
 	XR("status", f_status_opt, status),
 	XR("used", yf_opt, used, .bits = 32),
+	XR("cycles", yf_opt, cycles, .bits = 64),
 	XR("properties", f_props, props),
 	{0},
 };
@@ -1277,9 +1326,9 @@ static bool e_req(struct ld *ld, const struct ynode *v, struct step *st)
 	if (!yparse_map(&ld->y, v, "expect", t, e))
 		return false;
 	if (!v->n)
-		return yfail(&ld->y, v, "expect: give status, used%s",
+		return yfail(&ld->y, v, "expect: give status, used, cycles%s",
 			     st->kind == STEP_PROBE ? " or properties" : "");
-	return true;
+	return !e->cycles.set || need_timing(ld, v);
 }
 
 #define XD(k, fn, m, ...) YFIELD(k, fn, struct expect_dma, m, __VA_ARGS__)
@@ -1290,6 +1339,7 @@ static const struct yfield dma_ok_fields[] = {
 	XD("perm", yf_flags_opt, perm, .names = perm_names, .bits = 32),
 	XD("via", yf_name_opt, via, .names = via_names),
 	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),
+	XD("cycles", yf_opt, cycles, .bits = 64),
 	{0},
 };
 
@@ -1300,6 +1350,7 @@ static const struct yfield dma_fault_fields[] = {
 	   .bits = 32),
 	XD("address", yf_opt, address, .bits = 64),
 	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),
+	XD("cycles", yf_opt, cycles, .bits = 64),
 	{0},
 };
 
@@ -1320,11 +1371,12 @@ static bool e_dma(struct ld *ld, const struct ynode *v, struct step *st)
 		return false;
 	if (!v->n)
 		return yfail(&ld->y, v,
-			     "expect: give pa, size, perm, via, tlb or fault");
+			     "expect: give pa, size, perm, via, tlb, cycles or "
+			     "fault");
 	if (e->tlb.set && !ld->s->cfg.tlb_enabled)
 		return yfail(&ld->y, ykey(v, "tlb"),
 			     "tlb: the device has no TLB (add iommu: tlb:)");
-	return true;
+	return !e->cycles.set || need_timing(ld, v);
 }
 
 #define XE(k, fn, m, ...) YFIELD(k, fn, struct expect_event, m, __VA_ARGS__)

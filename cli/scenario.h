@@ -51,9 +51,10 @@ enum expect_via {
 };
 
 /* What a request step expects: tail status and/or used length, and for a
- * PROBE the exact property list (value pointers are NULL). */
+ * PROBE the exact property list (value pointers are NULL); cycles on a
+ * device with timing only. */
 struct expect_req {
-	struct opt status, used;
+	struct opt status, used, cycles;
 	bool has_props;
 	struct iref_probe_prop *props;
 	size_t n_props;
@@ -61,12 +62,13 @@ struct expect_req {
 
 /* What a DMA step expects: the outcome, and for OK or FAULT the fields
  * given. perm holds IREF_PERM_*, via an enum expect_via, flags the fault
- * record's flags, tlb an enum iref_dma_tlb (a device with a TLB only). */
+ * record's flags, tlb an enum iref_dma_tlb (a device with a TLB only),
+ * cycles the access's cycles (a device with timing only). */
 struct expect_dma {
 	enum iref_dma_outcome outcome;
 	struct opt pa, size, perm, via;
 	struct opt reason, flags, address;
-	struct opt tlb;
+	struct opt tlb, cycles;
 };
 
 /* What a tlb_stats step expects: any of the IOTLB's counters. */
@@ -188,8 +190,8 @@ struct scn_endpoint {
 struct scenario {
 	char *name; /* the file name messages use */
 	/* Device configuration (cfg.mem is left empty; cfg.tlb from
-	 * iommu: tlb:) and where it came from, for a refusal by
-	 * iref_iommu_create. */
+	 * iommu: tlb:, cfg.timing from iommu: timing:) and where it came
+	 * from, for a refusal by iref_iommu_create. */
 	struct iref_config cfg;
 	unsigned iommu_line, iommu_column;
 	uint64_t negotiated;

@@ -24,6 +24,7 @@ struct piece {
 	bool mmio;
 	uint8_t reason;
 	enum iref_dma_tlb tlb;
+	bool tree; /* the mapping tree was asked */
 };
 
 static const struct iref_resv_region *resv_at(const struct endpoint *ep,
@@ -173,6 +174,7 @@ static void translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 		}
 		pc->tlb = IREF_DMA_TLB_MISS;
 	}
+	pc->tree = true;
 	struct iref_mapping m;
 	if (!iref_maptree_lookup(dom->maps, p, &m)) {
 		pc->reason = IREF_R_MAPPING;
@@ -215,6 +217,56 @@ static void fault(struct iref_iommu *d, const struct iref_dma_req *req,
 	res->dropped = !events_report(d, &res->fault);
 }
 
+/* The access from iova to last, with what it did counted into w for the
+ * timing model. */
+static void translate(struct iref_iommu *d, const struct iref_dma_req *req,
+		      uint64_t last, struct iref_dma_result *res,
+		      struct iref_dma_work *w)
+{
+	const struct endpoint *ep = idmap_get(&d->endpoints, req->endpoint);
+	if (!ep) {
+		/* C100: no record can name an endpoint we do not manage. */
+		if (d->cfg.opt.unknown_endpoint_passthrough) {
+			res->path = IREF_PATH_BYPASS;
+			res->pa = req->iova;
+			res->perm = IREF_PERM_R | IREF_PERM_W | IREF_PERM_X;
+			w->identity = 1;
+			return;
+		}
+		iommu_log(d, "DMA from unknown endpoint %u at 0x%llx aborted",
+			  req->endpoint, (unsigned long long)req->iova);
+		res->outcome = IREF_DMA_ABORT;
+		return;
+	}
+	for (uint64_t p = req->iova;;) {
+		uint64_t piece_end = last;
+		struct piece pc = {0};
+		translate_piece(d, ep, req, p, &piece_end, &pc);
+		/* NONE < HIT < MISS: one miss makes the access a miss. */
+		if (pc.tlb > res->tlb)
+			res->tlb = pc.tlb;
+		w->tlb_lookups += pc.tlb != IREF_DMA_TLB_NONE;
+		w->tree_lookups += pc.tree;
+		if (!pc.ok) {
+			fault(d, req, pc.reason, p, res);
+			w->fault = true;
+			return;
+		}
+		if (pc.path != IREF_PATH_MAPPING)
+			w->identity++;
+		if (p == req->iova) {
+			res->path = pc.path;
+			res->pa = pc.pa;
+			res->size = pc.size;
+			res->perm = pc.perm;
+			res->mmio = pc.mmio;
+		}
+		if (piece_end == last)
+			return;
+		p = piece_end + 1;
+	}
+}
+
 enum iref_rc iref_dma(struct iref_iommu *d, const struct iref_dma_req *req,
 		      struct iref_dma_result *res)
 {
@@ -224,40 +276,9 @@ enum iref_rc iref_dma(struct iref_iommu *d, const struct iref_dma_req *req,
 	     req->access != IREF_ACC_EXEC))
 		return IREF_E_INVAL;
 	*res = (struct iref_dma_result){0};
-	const struct endpoint *ep = idmap_get(&d->endpoints, req->endpoint);
-	if (!ep) {
-		/* C100: no record can name an endpoint we do not manage. */
-		if (d->cfg.opt.unknown_endpoint_passthrough) {
-			res->path = IREF_PATH_BYPASS;
-			res->pa = req->iova;
-			res->perm = IREF_PERM_R | IREF_PERM_W | IREF_PERM_X;
-			return IREF_OK;
-		}
-		iommu_log(d, "DMA from unknown endpoint %u at 0x%llx aborted",
-			  req->endpoint, (unsigned long long)req->iova);
-		res->outcome = IREF_DMA_ABORT;
-		return IREF_OK;
-	}
-	for (uint64_t p = req->iova;;) {
-		uint64_t piece_end = last;
-		struct piece pc = {0};
-		translate_piece(d, ep, req, p, &piece_end, &pc);
-		/* NONE < HIT < MISS: one miss makes the access a miss. */
-		if (pc.tlb > res->tlb)
-			res->tlb = pc.tlb;
-		if (!pc.ok) {
-			fault(d, req, pc.reason, p, res);
-			return IREF_OK;
-		}
-		if (p == req->iova) {
-			res->path = pc.path;
-			res->pa = pc.pa;
-			res->size = pc.size;
-			res->perm = pc.perm;
-			res->mmio = pc.mmio;
-		}
-		if (piece_end == last)
-			return IREF_OK;
-		p = piece_end + 1;
-	}
+	struct iref_dma_work w = {0};
+	translate(d, req, last, res, &w);
+	if (d->cfg.timing_enabled)
+		res->cycles = iref_timing_dma(&d->cfg.timing, &w);
+	return IREF_OK;
 }

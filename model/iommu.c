@@ -37,6 +37,7 @@ void iref_config_default(struct iref_config *cfg)
 	cfg->domain_end = UINT32_MAX;
 	cfg->probe_size = 512;
 	cfg->bypass = 1;
+	iref_timing_default(&cfg->timing);
 }
 
 void iommu_log(const struct iref_iommu *d, const char *fmt, ...)
@@ -75,6 +76,8 @@ static enum iref_rc check_config(const struct iref_config *c,
 		why = "probe_size is above 1 MiB";
 	else if (c->opt.guest_pa_bits > 64)
 		why = "guest_pa_bits is above 64";
+	else if (c->timing_enabled && c->timing.walkers == 0)
+		why = "timing: walkers must be at least 1";
 	if (!why)
 		return IREF_OK;
 	iref_diag_set(diag, NULL, 0, 0, "%s", why);

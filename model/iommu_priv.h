@@ -61,6 +61,8 @@ struct iref_iommu {
 	/* IOTLB of MAP translations, tagged {domain ID, IREF_TLB_NO_ASID};
 	 * NULL without one. */
 	struct iref_tlb *tlb;
+	/* iref_request_cycles(): the last request's price. */
+	uint64_t req_cycles;
 };
 
 static inline bool neg(const struct iref_iommu *d, unsigned bit)

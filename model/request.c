@@ -252,8 +252,8 @@ static size_t refuse(uint8_t *wr, size_t wlen, uint8_t status)
 	return complete(wr, wlen, status);
 }
 
-size_t iref_request(struct iref_iommu *d, const uint8_t *rd, size_t rlen,
-		    uint8_t *wr, size_t wlen)
+static size_t process(struct iref_iommu *d, const uint8_t *rd, size_t rlen,
+		      uint8_t *wr, size_t wlen)
 {
 	if (wlen < IREF_TAIL_SIZE)
 		return 0; /* C23: nowhere to put a tail */
@@ -287,4 +287,22 @@ size_t iref_request(struct iref_iommu *d, const uint8_t *rd, size_t rlen,
 	if (st != IREF_S_OK && type == IREF_T_PROBE)
 		memset(wr, 0, area); /* no partial property */
 	return complete(wr, wlen, st);
+}
+
+size_t iref_request(struct iref_iommu *d, const uint8_t *rd, size_t rlen,
+		    uint8_t *wr, size_t wlen)
+{
+	size_t used = process(d, rd, rlen, wr, wlen);
+	/* Priced from what the guest sees: the type byte and the tail. A
+	 * used length is 0 or wlen, so a non-zero one holds a tail. */
+	if (d->cfg.timing_enabled)
+		d->req_cycles = iref_timing_request(
+			&d->cfg.timing, rlen ? rd[0] : 0,
+			used ? wr[used - IREF_TAIL_SIZE] : 0, used != 0);
+	return used;
+}
+
+uint64_t iref_request_cycles(const struct iref_iommu *d)
+{
+	return d->req_cycles;
 }

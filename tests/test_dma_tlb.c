@@ -2,7 +2,6 @@
  * integration"): hits answer exactly as the mapping tree, UNMAP, domain
  * death and resets remove exactly what they must, and the scenario
  * loader's tlb: section and tlb_stats step. */
-#define _GNU_SOURCE /* open_memstream */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,35 +464,6 @@ END_TEST
 
 /* ---- scenarios ---- */
 
-struct run_out {
-	char *out, *err;
-	size_t out_len, err_len;
-	struct run_totals t;
-};
-
-static struct scenario *parse(const char *text, struct iref_diag *diag)
-{
-	*diag = (struct iref_diag){0};
-	return scenario_parse(text, strlen(text), "t.yaml", "", diag);
-}
-
-static void run(const char *text, struct run_out *o)
-{
-	struct iref_diag diag;
-	struct scenario *s = parse(text, &diag);
-	ck_assert_msg(s, "load: %u:%u: %s", diag.line, diag.column, diag.msg);
-	struct scenario_dev d;
-	ck_assert_msg(scenario_setup(s, &d, &diag), "setup: %s", diag.msg);
-	*o = (struct run_out){0};
-	FILE *out = open_memstream(&o->out, &o->out_len);
-	FILE *err = open_memstream(&o->err, &o->err_len);
-	scenario_run_steps(s, &d, out, err, &o->t);
-	fclose(out);
-	fclose(err);
-	scenario_teardown(&d);
-	scenario_free(s);
-}
-
 #define PROLOGUE                                                         \
 	"endpoints: [{id: 1}]\n"                                         \
 	"steps:\n"                                                       \
@@ -504,16 +474,17 @@ static void run(const char *text, struct run_out *o)
 
 START_TEST(test_scenario_lines)
 {
-	struct run_out o;
-	run("iommu: {bypass: 0, tlb: {entries: 8, ways: 2, sizes: [4k, 2m],"
-	    " policy: fifo}}\n" PROLOGUE
-	    "  - dma: {endpoint: 1, addr: 0x1010, size: 4, access: read}\n"
-	    "    expect: {pa: 0x5010, tlb: hit}\n"
-	    "  - tlb_stats:\n"
-	    "    expect: {lookups: 2, hits: 1, misses: 1}\n"
-	    "  - tlb_stats:\n"
-	    "    expect: {hits: 2}\n",
-	    &o);
+	struct iref_test_output o;
+	iref_test_run_text(
+		"iommu: {bypass: 0, tlb: {entries: 8, ways: 2, sizes: [4k, 2m],"
+		" policy: fifo}}\n" PROLOGUE
+		"  - dma: {endpoint: 1, addr: 0x1010, size: 4, access: read}\n"
+		"    expect: {pa: 0x5010, tlb: hit}\n"
+		"  - tlb_stats:\n"
+		"    expect: {lookups: 2, hits: 1, misses: 1}\n"
+		"  - tlb_stats:\n"
+		"    expect: {hits: 2}\n",
+		&o);
 	ck_assert_uint_eq(o.t.passed, 5);
 	ck_assert_uint_eq(o.t.failed, 1);
 	ck_assert_ptr_nonnull(strstr(o.out, "perm=rx via=map tlb=miss\n"));
@@ -522,21 +493,19 @@ START_TEST(test_scenario_lines)
 		o.out, "\ntlb lookups=2 hits=1 misses=1 fills=1 evictions=0 "
 		       "invalidated=0\n"));
 	ck_assert_ptr_nonnull(strstr(o.err, "expected hits=2, got hits=1"));
-	free(o.out);
-	free(o.err);
+	iref_test_output_free(&o);
 	/* Without a TLB the lines are as they always were. */
-	run("iommu: {bypass: 0}\n" PROLOGUE, &o);
+	iref_test_run_text("iommu: {bypass: 0}\n" PROLOGUE, &o);
 	ck_assert_ptr_null(strstr(o.out, "tlb"));
 	ck_assert_ptr_nonnull(strstr(o.out, "via=map\n"));
-	free(o.out);
-	free(o.err);
+	iref_test_output_free(&o);
 }
 END_TEST
 
 START_TEST(test_scenario_config)
 {
 	struct iref_diag diag;
-	struct scenario *s = parse(
+	struct scenario *s = iref_test_parse(
 		"iommu:\n"
 		"  tlb:\n"
 		"    policy: random\n"
@@ -557,7 +526,7 @@ START_TEST(test_scenario_config)
 	ck_assert_uint_eq(s->cfg.tlb.array[1].sizes, 0x40200000);
 	scenario_free(s);
 	/* One-array form: fully associative 4 KiB by default. */
-	s = parse("iommu: {tlb: {entries: 32}}\nsteps: []\n", &diag);
+	s = iref_test_parse("iommu: {tlb: {entries: 32}}\nsteps: []\n", &diag);
 	ck_assert_msg(s, "%s", diag.msg);
 	ck_assert_uint_eq(s->cfg.tlb.n_arrays, 1);
 	ck_assert_uint_eq(s->cfg.tlb.array[0].ways, 32);
@@ -584,13 +553,13 @@ START_TEST(test_scenario_config)
 		 "the device has no TLB"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		s = parse(bad[i].text, &diag);
+		s = iref_test_parse(bad[i].text, &diag);
 		ck_assert_msg(!s, "case %zu loaded", i);
 		ck_assert_msg(strstr(diag.msg, bad[i].msg), "case %zu: %s", i,
 			      diag.msg);
 	}
 	/* The library checks the geometry when it creates the device. */
-	s = parse("iommu: {tlb: {entries: 12, ways: 4}}\nsteps: []\n", &diag);
+	s = iref_test_parse("iommu: {tlb: {entries: 12, ways: 4}}\nsteps: []\n", &diag);
 	ck_assert_msg(s, "%s", diag.msg);
 	struct scenario_dev d;
 	ck_assert(!scenario_setup(s, &d, &diag));

@@ -60,6 +60,9 @@ struct iref_dma_result {
 	 * record reached the event queue or was dropped (queue full). */
 	struct iref_fault_record fault;
 	bool dropped;
+	/* Any outcome: the access's cycles (docs/timing.md), 0 when the
+	 * device's timing is off. */
+	uint64_t cycles;
 };
 
 /* Translate. Returns IREF_E_INVAL for a malformed request (size 0, the

@@ -10,6 +10,7 @@
 
 #include "iommu-ref/error.h"
 #include "iommu-ref/mem.h"
+#include "iommu-ref/timing.h"
 #include "iommu-ref/tlb.h"
 #include "iommu-ref/wire.h"
 
@@ -71,6 +72,12 @@ struct iref_config {
 	 * and DMA results carry no TLB information. */
 	bool tlb_enabled;
 	struct iref_tlb_cfg tlb;
+	/* Cycle-approximate timing (docs/timing.md): with timing_enabled,
+	 * DMA results carry cycles priced with `timing` and
+	 * iref_request_cycles() prices requests. Off by default: cycles are
+	 * 0. iref_config_default() fills `timing` with the defaults. */
+	bool timing_enabled;
+	struct iref_timing_cfg timing;
 	/* Guest memory (table walks, virtqueues); may be absent ({0}). */
 	struct iref_mem mem;
 	/* Host channel: messages about events that do not go to the guest
@@ -83,14 +90,16 @@ struct iref_config {
 /* The model defaults of virtio-iommu.md section 1.3: features VERSION_1,
  * INPUT_RANGE, DOMAIN_RANGE, MAP_UNMAP, PROBE, MMIO, BYPASS_CONFIG,
  * INDIRECT_DESC, EVENT_IDX; page_size_mask 0x40201000; input range
- * [0, 2^48-1]; domain range [0, 2^32-1]; probe_size 512; bypass 1. */
+ * [0, 2^48-1]; domain range [0, 2^32-1]; probe_size 512; bypass 1; no
+ * TLB; timing off, with iref_timing_default() parameters. */
 void iref_config_default(struct iref_config *cfg);
 
 /* Create a device. Refuses (IREF_E_INVAL, reason in diag) a configuration
  * the spec forbids: page_size_mask == 0, bypass not 0/1, both F_BYPASS and
  * F_BYPASS_CONFIG, F_ATTACH_TABLE without F_PROBE, no VERSION_1, empty
- * ranges; and a TLB geometry iref_tlb_create refuses (its code, diag
- * prefixed with "tlb: "). The device starts with no feature negotiated. */
+ * ranges; a TLB geometry iref_tlb_create refuses (its code, diag
+ * prefixed with "tlb: "); timing with walkers 0. The device starts with
+ * no feature negotiated. */
 enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 			       struct iref_iommu **out,
 			       struct iref_diag *diag);

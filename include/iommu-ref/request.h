@@ -17,4 +17,10 @@ struct iref_iommu;
 size_t iref_request(struct iref_iommu *dev, const uint8_t *rd, size_t rlen,
 		    uint8_t *wr, size_t wlen);
 
+/* Cycles of the last iref_request() call (docs/timing.md): 0 when timing
+ * is off or before the first request. A query rather than an
+ * out-parameter keeps iref_request's signature, which a transport calls
+ * as is. */
+uint64_t iref_request_cycles(const struct iref_iommu *dev);
+
 #endif
