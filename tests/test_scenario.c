@@ -571,38 +571,10 @@ END_TEST
 
 /* ---- running ---- */
 
-struct capture {
-	char *out, *err;
-	size_t out_len, err_len;
-	struct run_totals t;
-};
-
-static void run_text(const char *text, struct capture *c)
-{
-	struct scenario *s = parse_ok(text);
-	struct scenario_dev d;
-	ck_assert(scenario_setup(s, &d, &diag));
-	FILE *out = open_memstream(&c->out, &c->out_len);
-	FILE *err = open_memstream(&c->err, &c->err_len);
-	ck_assert(out && err);
-	c->t = (struct run_totals){0};
-	scenario_run_steps(s, &d, out, err, &c->t);
-	fclose(out);
-	fclose(err);
-	scenario_teardown(&d);
-	scenario_free(s);
-}
-
-static void capture_free(struct capture *c)
-{
-	free(c->out);
-	free(c->err);
-}
-
 START_TEST(test_run_lines)
 {
-	struct capture c;
-	run_text("iommu: {bypass: 0}\n"
+	struct iref_test_output c;
+	iref_test_run_text("iommu: {bypass: 0}\n"
 		 "endpoints: [{id: 1}]\n"
 		 "steps:\n"
 		 "  - attach: {domain: 1, endpoint: 1}\n"
@@ -636,14 +608,14 @@ START_TEST(test_run_lines)
 	ck_assert_str_eq(c.err, "");
 	ck_assert_uint_eq(c.t.passed, 10);
 	ck_assert_uint_eq(c.t.failed, 0);
-	capture_free(&c);
+	iref_test_output_free(&c);
 }
 END_TEST
 
 START_TEST(test_run_mismatch)
 {
-	struct capture c;
-	run_text("iommu: {bypass: 0}\n"                              /* 1 */
+	struct iref_test_output c;
+	iref_test_run_text("iommu: {bypass: 0}\n"                              /* 1 */
 		 "endpoints: [{id: 1}]\n"                              /* 2 */
 		 "steps:\n"                                            /* 3 */
 		 "  - attach: {domain: 1, endpoint: 1}\n"              /* 4 */
@@ -686,7 +658,7 @@ START_TEST(test_run_mismatch)
 		"t.yaml:20: step 7 (request): expected status=ok, got used=0\n"
 		"t.yaml:24: step 10 (events): expected no event 1, got event "
 		"reason=mapping ep=1 pasid=- addr=0x20 flags=r,address\n");
-	capture_free(&c);
+	iref_test_output_free(&c);
 }
 END_TEST
 
