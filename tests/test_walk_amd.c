@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "walk_fixture.h"
 
 #define IRW UINT64_C(0x6000000000000000) /* v1 IR | IW */
 #define V1_IR_ UINT64_C(0x2000000000000000)
@@ -26,35 +27,6 @@
 #define US IREF_AMD_F_US
 #define NX IREF_AMD_F_NX
 #define IOPF IREF_AMD_EV_IO_PAGE_FAULT
-
-static struct iref_sparse_mem *sm;
-static struct iref_mem m;
-static struct iref_walk_result res;
-
-static void setup(void)
-{
-	sm = iref_sparse_mem_create(NULL);
-	ck_assert_ptr_nonnull(sm);
-	m = iref_sparse_mem_as_mem(sm);
-}
-
-static void teardown(void)
-{
-	iref_sparse_mem_destroy(sm);
-	sm = NULL;
-}
-
-static void w64(uint64_t addr, uint64_t v)
-{
-	ck_assert_int_eq(iref_mem_write64(m, addr, v), IREF_OK);
-}
-
-static uint64_t r64(uint64_t addr)
-{
-	uint64_t v = 0;
-	ck_assert_int_eq(iref_mem_read64(m, addr, &v), IREF_OK);
-	return v;
-}
 
 static struct iref_walk_cfg cfg_of(const char *name, uint64_t root)
 {
@@ -91,7 +63,7 @@ static const struct iref_walk_result *walk_in(const struct iref_walk_cfg *c,
 static const struct iref_walk_result *walk(const struct iref_walk_cfg *c,
 					   uint64_t addr, unsigned acc)
 {
-	return walk_in(c, m, addr, acc, false);
+	return walk_in(c, mem, addr, acc, false);
 }
 
 static const struct iref_walk_result *
@@ -99,7 +71,7 @@ nested(const struct iref_walk_cfg *s1, const struct iref_walk_cfg *s2,
        uint64_t addr, unsigned acc, bool priv)
 {
 	struct iref_walk_req r = {.addr = addr, .access = acc, .priv = priv};
-	ck_assert_int_eq(iref_walk_nested(s1, s2, m, &r, &res), IREF_OK);
+	ck_assert_int_eq(iref_walk_nested(s1, s2, mem, &r, &res), IREF_OK);
 	return &res;
 }
 
@@ -435,7 +407,7 @@ START_TEST(test_a5_us_clear_in_pdpte)
 	ck_assert_uint_eq(r->fault.stage, 1);
 	ck_assert_uint_eq(r->n_acc, 4); /* nothing written */
 	ck_assert_uint_eq(r64(0x3017f0), 0x302007);
-	r = walk_in(&c, m, A5_GVA, IREF_ACC_READ, true);
+	r = walk_in(&c, mem, A5_GVA, IREF_ACC_READ, true);
 	expect_ok(r, 0x8000abc, 0x1000);
 	ck_assert_uint_eq(r->attrs & IREF_AMD_V2_ATTR_USER, 0);
 	/* Without USSup, U/S is not honoured. */
@@ -608,7 +580,7 @@ START_TEST(test_edge04_iova_range)
 		.va = UINT64_C(0xfedcba9876543000), .pa = 0x5000,
 		.size = 0x1000, .perm = IREF_PERM_R,
 	};
-	ck_assert_int_eq(iref_build(&c6, m, &pool, &bm, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c6, mem, &pool, &bm, 1, NULL), IREF_OK);
 	const struct iref_walk_result *r =
 		walk(&c6, UINT64_C(0xfedcba9876543210), IREF_ACC_READ);
 	expect_ok(r, 0x5210, 0x1000);
@@ -976,12 +948,12 @@ START_TEST(test_edge15_v2_upper_rights)
 					  0x40000067); /* PML4E R/W=0 */
 	expect_fault(walk(&c, 0x123, IREF_ACC_WRITE), IREF_WF_PERMISSION,
 		     IOPF, GN | PR | PE | US | RW, 1);
-	expect_fault(walk_in(&c, m, 0x123, IREF_ACC_WRITE, true),
+	expect_fault(walk_in(&c, mem, 0x123, IREF_ACC_WRITE, true),
 		     IREF_WF_PERMISSION, IOPF, GN | PR | PE | RW, 1);
 	expect_ok(walk(&c, 0x123, IREF_ACC_READ), 0x40000123, 0x1000);
 	ck_assert_uint_eq(res.perm, IREF_PERM_R | IREF_PERM_X);
 	opt(&c, "wp", "off"); /* supervisor writes ignore R/W */
-	expect_ok(walk_in(&c, m, 0x123, IREF_ACC_WRITE, true), 0x40000123,
+	expect_ok(walk_in(&c, mem, 0x123, IREF_ACC_WRITE, true), 0x40000123,
 		  0x1000);
 	expect_fault(walk(&c, 0x123, IREF_ACC_WRITE), IREF_WF_PERMISSION,
 		     IOPF, GN | PR | PE | US | RW, 1);
@@ -989,20 +961,20 @@ START_TEST(test_edge15_v2_upper_rights)
 	c = v2_small(0x11027, 0x12023, 0x13027, 0x40000067); /* U/S=0 */
 	expect_fault(walk(&c, 0x123, IREF_ACC_READ), IREF_WF_PERMISSION,
 		     IOPF, GN | PR | PE | US, 1);
-	expect_ok(walk_in(&c, m, 0x123, IREF_ACC_WRITE, true), 0x40000123,
+	expect_ok(walk_in(&c, mem, 0x123, IREF_ACC_WRITE, true), 0x40000123,
 		  0x1000);
 	opt(&c, "ussup", "off");
 	expect_ok(walk(&c, 0x123, IREF_ACC_READ), 0x40000123, 0x1000);
 	/* Supervisor access to a user page: allowed unless blocked. */
 	c = v2_small(0x11027, 0x12027, 0x13027, 0x40000067);
-	expect_ok(walk_in(&c, m, 0x123, IREF_ACC_READ, true), 0x40000123,
+	expect_ok(walk_in(&c, mem, 0x123, IREF_ACC_READ, true), 0x40000123,
 		  0x1000);
 	opt(&c, "supervisor_user_pages", "blocked");
-	expect_fault(walk_in(&c, m, 0x123, IREF_ACC_READ, true),
+	expect_fault(walk_in(&c, mem, 0x123, IREF_ACC_READ, true),
 		     IREF_WF_PERMISSION, IOPF, GN | PR | PE, 1);
 	expect_ok(walk(&c, 0x123, IREF_ACC_READ), 0x40000123, 0x1000);
 	opt(&c, "ussup", "off"); /* no user pages without U/S */
-	expect_ok(walk_in(&c, m, 0x123, IREF_ACC_READ, true), 0x40000123,
+	expect_ok(walk_in(&c, mem, 0x123, IREF_ACC_READ, true), 0x40000123,
 		  0x1000);
 
 	c = v2_small(0x11027 | UINT64_C(1) << 63, 0x12027, 0x13027,
@@ -1167,7 +1139,7 @@ START_TEST(test_edge26_table_outside_memory)
 	teardown();
 	struct iref_sparse_mem_config mc = {.limit = 0x1000000};
 	sm = iref_sparse_mem_create(&mc);
-	m = iref_sparse_mem_as_mem(sm);
+	mem = iref_sparse_mem_as_mem(sm);
 	struct iref_walk_cfg c = a1_tables();
 	w64(0x201d10, IRW | 0x2000000 | 1u << 9 | 1);
 	const struct iref_walk_result *r = walk(&c, 0x1234567abc,
@@ -1216,10 +1188,10 @@ START_TEST(test_build_v1_roundtrip)
 		 .size = 0x1000, .perm = IREF_PERM_R,
 		 .flags = IREF_BUILD_NO_ACCESSED},
 	};
-	ck_assert_int_eq(iref_build(&c, m, &pool, maps, 2, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, maps, 2, NULL), IREF_OK);
 	ck_assert_uint_eq(c.root, 0x100000);
 	/* Extend under the same root. */
-	ck_assert_int_eq(iref_build(&c, m, &pool, maps + 2, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, maps + 2, 1, NULL), IREF_OK);
 	ck_assert_uint_eq(c.root, 0x100000);
 
 	const struct iref_walk_result *r = walk(&c, GIB + 0x12345678,
@@ -1247,7 +1219,7 @@ START_TEST(test_build_v1_roundtrip)
 	ck_assert_uint_eq(r->attrs, IREF_AMD_V1_ATTR_A);
 	/* Overlap: inside the 1 GiB page. */
 	struct iref_diag d = {0};
-	ck_assert_int_eq(iref_build(&c, m, &pool, maps + 3, 1, &d),
+	ck_assert_int_eq(iref_build(&c, mem, &pool, maps + 3, 1, &d),
 			 IREF_E_INVAL);
 	ck_assert_ptr_nonnull(strstr(d.msg, "overlaps"));
 	/* Tables as Linux writes them: PR|IR|IW|NextLevel. */
@@ -1264,7 +1236,7 @@ START_TEST(test_build_v1_small_modes)
 	struct iref_pool pool = {0x100000, 0x200000};
 	struct iref_build_map bm = {.va = 0x1ff000, .pa = 0x42000,
 				    .size = 0x1000, .perm = IREF_PERM_R};
-	ck_assert_int_eq(iref_build(&c, m, &pool, &bm, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, &bm, 1, NULL), IREF_OK);
 	const struct iref_walk_result *r = walk(&c, 0x1ff010, IREF_ACC_READ);
 	expect_ok(r, 0x42010, 0x1000);
 	ck_assert_uint_eq(r->n_acc, 1);
@@ -1274,7 +1246,7 @@ START_TEST(test_build_v1_small_modes)
 	c = v1_cfg("2", 0);
 	bm = (struct iref_build_map){.va = 0x200000, .pa = 0x600000,
 				     .size = 2 * MIB, .perm = IREF_PERM_W};
-	ck_assert_int_eq(iref_build(&c, m, &pool, &bm, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, &bm, 1, NULL), IREF_OK);
 	expect_ok(walk(&c, 0x3fffff, IREF_ACC_WRITE), 0x7fffff, 2 * MIB);
 	ck_assert_int_eq(res.level, 2);
 }
@@ -1298,7 +1270,7 @@ START_TEST(test_build_v2_roundtrip)
 			 .attrs = IREF_AMD_V2_ATTR_PCD},
 		};
 		size_t n = levels == 4 ? 2 : 1;
-		ck_assert_int_eq(iref_build(&c, m, &pool, maps, n, NULL),
+		ck_assert_int_eq(iref_build(&c, mem, &pool, maps, n, NULL),
 				 IREF_OK);
 		const struct iref_walk_result *r = walk(&c, GIB + 0x1234,
 							IREF_ACC_EXEC);
@@ -1314,7 +1286,7 @@ START_TEST(test_build_v2_roundtrip)
 		if (levels == 5)
 			continue;
 		/* Supervisor-only mapping in the upper half. */
-		r = walk_in(&c, m, UINT64_C(0xffff800000400010),
+		r = walk_in(&c, mem, UINT64_C(0xffff800000400010),
 			    IREF_ACC_WRITE, true);
 		expect_ok(r, 0xa00010, 0x1000);
 		ck_assert(!r->global);
@@ -1325,7 +1297,7 @@ START_TEST(test_build_v2_roundtrip)
 		expect_fault(walk(&c, UINT64_C(0xffff800000200000),
 				  IREF_ACC_READ),
 			     IREF_WF_PERMISSION, IOPF, GN | PR | PE | US, 2);
-		expect_fault(walk_in(&c, m, UINT64_C(0xffff800000200000),
+		expect_fault(walk_in(&c, mem, UINT64_C(0xffff800000200000),
 				     IREF_ACC_EXEC, true),
 			     IREF_WF_PERMISSION, IOPF, GN | PR | PE | NX, 2);
 	}
@@ -1456,7 +1428,7 @@ START_TEST(test_property_v1)
 			maps[i].attrs = (uint32_t)below(4);
 		}
 		struct iref_pool pool = {0x1000000, 0x40000000};
-		ck_assert_int_eq(iref_build(&c, m, &pool, maps, NMAPS, NULL),
+		ck_assert_int_eq(iref_build(&c, mem, &pool, maps, NMAPS, NULL),
 				 IREF_OK);
 		for (unsigned k = 0; k < 3000; k++) {
 			uint64_t addr = pick_addr(maps, NMAPS, va_bits, false);
@@ -1522,7 +1494,7 @@ START_TEST(test_property_v2)
 			maps[i].attrs = (uint32_t)below(8);
 		}
 		struct iref_pool pool = {0x1000000, 0x40000000};
-		ck_assert_int_eq(iref_build(&c, m, &pool, maps, NMAPS, NULL),
+		ck_assert_int_eq(iref_build(&c, mem, &pool, maps, NMAPS, NULL),
 				 IREF_OK);
 		static uint64_t dirtied[3000];
 		unsigned n_dirtied = 0;
@@ -1533,7 +1505,7 @@ START_TEST(test_property_v2)
 			unsigned acc = pick_access();
 			bool priv = below(2);
 			const struct iref_walk_result *r =
-				walk_in(&c, m, addr, acc, priv);
+				walk_in(&c, mem, addr, acc, priv);
 			uint32_t req = GN | (priv ? 0 : US) |
 				       (acc == IREF_ACC_WRITE ? RW : 0) |
 				       (acc == IREF_ACC_EXEC ? NX : 0);
@@ -1668,7 +1640,7 @@ START_TEST(test_hostile_memory)
 	teardown();
 	struct iref_sparse_mem_config mc = {.limit = 0x400000};
 	sm = iref_sparse_mem_create(&mc);
-	m = iref_sparse_mem_as_mem(sm);
+	mem = iref_sparse_mem_as_mem(sm);
 	rng_state = UINT64_C(0xdeadbeefcafef00d);
 	const uint64_t lo = 0x100000, pages = 64;
 	for (unsigned round = 0; round < 20; round++) {
@@ -1684,7 +1656,7 @@ START_TEST(test_hostile_memory)
 			uint64_t addr = below(2) ? rnd() : below(1u << 30);
 			unsigned acc = pick_access();
 			const struct iref_walk_result *r =
-				walk_in(&c, m, addr, acc, below(2));
+				walk_in(&c, mem, addr, acc, below(2));
 			check_sane(r, addr, acc, HOSTILE_MAX_SINGLE);
 			struct iref_walk_cfg s1 = cfg_of(
 				"amd-v2", lo + (below(pages) << 12));
@@ -1729,7 +1701,7 @@ static const struct iref_mem_ops view_ops = {view_read, view_write};
 START_TEST(test_nested_vs_composition)
 {
 	rng_state = UINT64_C(0x5eed5eed5eed5eed);
-	struct gpa_view view = {m, 4 * GIB};
+	struct gpa_view view = {mem, 4 * GIB};
 	struct iref_mem gmem = {&view_ops, &view};
 
 	/* Host: GPA [0, 1G) -> [4G, 5G) read/write for the guest tables,
@@ -1754,7 +1726,7 @@ START_TEST(test_nested_vs_composition)
 			hmaps[i].size = (1 + below(3)) << 21;
 	}
 	struct iref_pool hpool = {0x1000000, 0x8000000};
-	ck_assert_int_eq(iref_build(&s2, m, &hpool, hmaps, NMAPS, NULL),
+	ck_assert_int_eq(iref_build(&s2, mem, &hpool, hmaps, NMAPS, NULL),
 			 IREF_OK);
 
 	/* Guest: random GVAs to GPAs near the host's data mappings. */
@@ -1784,7 +1756,7 @@ START_TEST(test_nested_vs_composition)
 		bool priv = below(2);
 		struct iref_walk_req req = {addr, acc, priv};
 		ck_assert_int_eq(iref_walk(&s1, gmem, &req, &r1), IREF_OK);
-		ck_assert_int_eq(iref_walk_nested(&s1, &s2, m, &req, &rn),
+		ck_assert_int_eq(iref_walk_nested(&s1, &s2, mem, &req, &rn),
 				 IREF_OK);
 		if (!r1.ok) {
 			s1_faults++;
@@ -1798,7 +1770,7 @@ START_TEST(test_nested_vs_composition)
 			continue;
 		}
 		struct iref_walk_req req2 = {r1.pa, acc, priv};
-		ck_assert_int_eq(iref_walk(&s2, m, &req2, &r2), IREF_OK);
+		ck_assert_int_eq(iref_walk(&s2, mem, &req2, &r2), IREF_OK);
 		if (!r2.ok) {
 			s2_faults++;
 			ck_assert(!rn.ok);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "walk_fixture.h"
 
 #define RD IREF_ACC_READ
 #define WR IREF_ACC_WRITE
@@ -32,35 +33,6 @@
 #define BAD_STE IREF_WF_CONFIG, IREF_ARM_C_BAD_STE
 
 #define CLASS(c) ((uint32_t)IREF_ARM_CLASS_##c << 8)
-
-static struct iref_sparse_mem *sm;
-static struct iref_mem m;
-static struct iref_walk_result res;
-
-static void setup(void)
-{
-	sm = iref_sparse_mem_create(NULL);
-	ck_assert_ptr_nonnull(sm);
-	m = iref_sparse_mem_as_mem(sm);
-}
-
-static void teardown(void)
-{
-	iref_sparse_mem_destroy(sm);
-	sm = NULL;
-}
-
-static void w64(uint64_t addr, uint64_t v)
-{
-	ck_assert_int_eq(iref_mem_write64(m, addr, v), IREF_OK);
-}
-
-static uint64_t r64(uint64_t addr)
-{
-	uint64_t v = 0;
-	ck_assert_int_eq(iref_mem_read64(m, addr, &v), IREF_OK);
-	return v;
-}
 
 /* A configuration from a format name and NULL-terminated key, value
  * pairs. */
@@ -90,7 +62,7 @@ static const struct iref_walk_result *walk(const struct iref_walk_cfg *c,
 					   bool unpriv)
 {
 	struct iref_walk_req r = {.addr = addr, .access = acc, .priv = !unpriv};
-	ck_assert_int_eq(iref_walk(c, m, &r, &res), IREF_OK);
+	ck_assert_int_eq(iref_walk(c, mem, &r, &res), IREF_OK);
 	return &res;
 }
 
@@ -100,7 +72,7 @@ static const struct iref_walk_result *nested(const struct iref_walk_cfg *s1,
 					     bool unpriv)
 {
 	struct iref_walk_req r = {.addr = addr, .access = acc, .priv = !unpriv};
-	ck_assert_int_eq(iref_walk_nested(s1, s2, m, &r, &res), IREF_OK);
+	ck_assert_int_eq(iref_walk_nested(s1, s2, mem, &r, &res), IREF_OK);
 	return &res;
 }
 
@@ -483,7 +455,7 @@ START_TEST(test_edge01_start_levels)
 		c.root = 0x100000;
 		struct iref_pool pool = {0x200000, 0x4000000};
 		struct iref_build_map map = {top, GB(1), gran, R | W, 0, 0};
-		ck_assert_int_eq(iref_build(&c, m, &pool, &map, 1, NULL),
+		ck_assert_int_eq(iref_build(&c, mem, &pool, &map, 1, NULL),
 				 IREF_OK);
 		const struct iref_walk_result *r = walk(&c, top + 8, RD, P);
 		EXPECT_OK(r, GB(1) + 8, gran, 3);
@@ -945,7 +917,7 @@ START_TEST(test_edge18_cas_race)
 	w64(E1_L3, clear);
 	/* Read 2 of the leaf is the compare before the swap: memory has
 	 * moved on, so the walk starts again and sees the new entry. */
-	struct racy rc = {m, E1_L3, moved, 0, 2};
+	struct racy rc = {mem, E1_L3, moved, 0, 2};
 	struct iref_mem racy = {&racy_ops, &rc};
 	struct iref_walk_req req = {E1_VA, RD, false};
 	ck_assert_int_eq(iref_walk(&c, racy, &req, &res), IREF_OK);
@@ -955,7 +927,7 @@ START_TEST(test_edge18_cas_race)
 	ck_assert_uint_eq(count(&res, IREF_WALK_WR), 1);
 	/* The new entry is invalid: a translation fault, nothing written. */
 	w64(E1_L3, clear);
-	rc = (struct racy){m, E1_L3, 0, 0, 2};
+	rc = (struct racy){mem, E1_L3, 0, 0, 2};
 	ck_assert_int_eq(iref_walk(&c, racy, &req, &res), IREF_OK);
 	EXPECT_FAULT(&res, TRANSL, 3);
 	ck_assert_uint_eq(r64(E1_L3), 0);
@@ -1151,11 +1123,11 @@ START_TEST(test_edge24_pnu_default)
 	struct iref_walk_cfg c = ex151(NULL);
 	w64(E1_L3, E1_LEAF & ~UINT64_C(0xc0)); /* privileged-only page */
 	struct iref_walk_req req = {.addr = E1_VA, .access = RD};
-	ck_assert_int_eq(iref_walk(&c, m, &req, &res), IREF_OK);
+	ck_assert_int_eq(iref_walk(&c, mem, &req, &res), IREF_OK);
 	EXPECT_FAULT(&res, PERM, 3);
 	ck_assert_uint_eq(res.fault.flags, IREF_ARM_FLAG_RNW | CLASS(IN));
 	req.priv = true;
-	ck_assert_int_eq(iref_walk(&c, m, &req, &res), IREF_OK);
+	ck_assert_int_eq(iref_walk(&c, mem, &req, &res), IREF_OK);
 	ck_assert(res.ok);
 }
 END_TEST
@@ -1427,12 +1399,12 @@ static void nested_fixture(struct iref_walk_cfg *s1, struct iref_walk_cfg *s2,
 	*s2 = S2("s2t0sz", "24", "s2sl0", "1");
 	struct iref_pool p2 = {NP_S2, NP_S2 + MB(16)};
 	struct iref_build_map pool_map = {NP_S1, NP_S1, MB(16), R | W, 0, 0};
-	ck_assert_int_eq(iref_build(s2, m, &p2, &pool_map, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(s2, mem, &p2, &pool_map, 1, NULL), IREF_OK);
 	if (n2)
-		ck_assert_int_eq(iref_build(s2, m, &p2, m2, n2, NULL),
+		ck_assert_int_eq(iref_build(s2, mem, &p2, m2, n2, NULL),
 				 IREF_OK);
 	struct iref_pool p1 = {NP_S1, NP_S1 + MB(16)};
-	ck_assert_int_eq(iref_build(s1, m, &p1, m1, n1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(s1, mem, &p1, m1, n1, NULL), IREF_OK);
 }
 
 START_TEST(test_edge33_nested_size_perm)
@@ -1549,7 +1521,7 @@ START_TEST(test_build_s1_round_trip)
 		 IREF_BUILD_USER | IREF_BUILD_GLOBAL, 0x19},
 		{MB(8), GB(6), MB(2), R, IREF_BUILD_NO_BLOCKS, 0},
 	};
-	ck_assert_int_eq(iref_build(&c, m, &pool, maps, 4, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, maps, 4, NULL), IREF_OK);
 	ck_assert_uint_eq(c.root, 0x100000);
 	EXPECT_OK(walk(&c, MB(2) + 5, WR, P), GB(1) + MB(2) + 5, MB(2), 2);
 	EXPECT_OK(walk(&c, GB(1) + 7, RD, P), GB(4) + 7, GB(1), 1);
@@ -1565,12 +1537,12 @@ START_TEST(test_build_s1_round_trip)
 	EXPECT_FAULT(walk(&c, MB(10), RD, P), TRANSL, 2);
 	/* Extending the same tables. */
 	struct iref_build_map more = {MB(4), GB(7), KB(4), R, 0, 0};
-	ck_assert_int_eq(iref_build(&c, m, &pool, &more, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, &more, 1, NULL), IREF_OK);
 	EXPECT_OK(walk(&c, MB(4), RD, P), GB(7), KB(4), 3);
 	EXPECT_OK(walk(&c, MB(2), RD, P), GB(1) + MB(2), MB(2), 2);
 	/* Overlaps are refused with the mapping's index. */
 	struct iref_diag d = {0};
-	ck_assert_int_eq(iref_build(&c, m, &pool, &more, 1, &d),
+	ck_assert_int_eq(iref_build(&c, mem, &pool, &more, 1, &d),
 			 IREF_E_INVAL);
 	ck_assert_ptr_nonnull(strstr(d.msg, "mapping 0"));
 }
@@ -1586,7 +1558,7 @@ START_TEST(test_build_s2_round_trip)
 		{MB(32), GB(2), MB(32) + KB(16), R | W, 0, 0x3f},
 		{GB(1024) - KB(16), GB(3), KB(16), W, IREF_BUILD_NO_DIRTY, 5},
 	};
-	ck_assert_int_eq(iref_build(&c, m, &pool, maps, 2, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, maps, 2, NULL), IREF_OK);
 	ck_assert_uint_eq(c.root % (16 * KB(16)), 0);
 	EXPECT_OK(walk(&c, MB(33), WR, U), GB(2) + MB(1), MB(32), 2);
 	ck_assert_uint_eq(res.attrs, 0x3f);
@@ -1615,7 +1587,7 @@ START_TEST(test_build_64k_4tb_block)
 	struct iref_pool pool = {0x100000, 0x1000000};
 	struct iref_build_map map = {UINT64_C(1) << 42, UINT64_C(1) << 50,
 				     UINT64_C(1) << 42, R, 0, 0};
-	ck_assert_int_eq(iref_build(&c, m, &pool, &map, 1, NULL), IREF_OK);
+	ck_assert_int_eq(iref_build(&c, mem, &pool, &map, 1, NULL), IREF_OK);
 	const struct iref_walk_result *r =
 		walk(&c, (UINT64_C(1) << 42) + 0x1234, RD, P);
 	EXPECT_OK(r, (UINT64_C(1) << 50) + 0x1234, UINT64_C(1) << 42, 1);
@@ -1783,7 +1755,7 @@ static void property(const struct prop_cfg *pc, uint64_t seed)
 	ck_assert_uint_gt(n, 8);
 	struct iref_pool pool = {0x10000000, 0x30000000};
 	struct iref_diag d = {0};
-	ck_assert_msg(iref_build(&c, m, &pool, maps, n, &d) == IREF_OK, "%s",
+	ck_assert_msg(iref_build(&c, mem, &pool, maps, n, &d) == IREF_OK, "%s",
 		      d.msg);
 	/* Every leaf size shows up, and most accesses translate. */
 	unsigned ok = 0, by_size[3] = {0, 0, 0};
@@ -1982,7 +1954,7 @@ START_TEST(test_hostile_memory)
 	iref_sparse_mem_destroy(sm);
 	struct iref_sparse_mem_config mc = {.unwritten_is_bus_error = true};
 	sm = iref_sparse_mem_create(&mc);
-	m = iref_sparse_mem_as_mem(sm);
+	mem = iref_sparse_mem_as_mem(sm);
 	fill_garbage();
 	static const unsigned accs[3] = {RD, WR, EX};
 	unsigned ok = 0, eabt = 0;

@@ -9,6 +9,7 @@
 
 #include "iommu-ref/walk.h"
 #include "testutil.h"
+#include "walk_fixture.h"
 
 #define K4 UINT64_C(0x1000)
 #define M2 UINT64_C(0x200000)
@@ -27,34 +28,6 @@
 static uint64_t bits(unsigned hi, unsigned lo)
 {
 	return (~UINT64_C(0) >> (63 - hi)) & ~((UINT64_C(1) << lo) - 1);
-}
-
-static struct iref_sparse_mem *sm;
-static struct iref_mem mem;
-static struct iref_walk_result res;
-
-static void setup(void)
-{
-	sm = iref_sparse_mem_create(NULL);
-	ck_assert_ptr_nonnull(sm);
-	mem = iref_sparse_mem_as_mem(sm);
-}
-
-static void teardown(void)
-{
-	iref_sparse_mem_destroy(sm);
-}
-
-static void w64(uint64_t addr, uint64_t v)
-{
-	ck_assert_int_eq(iref_mem_write64(mem, addr, v), IREF_OK);
-}
-
-static uint64_t r64(uint64_t addr)
-{
-	uint64_t v = 0;
-	ck_assert_int_eq(iref_mem_read64(mem, addr, &v), IREF_OK);
-	return v;
 }
 
 static void opt(struct iref_walk_cfg *c, const char *key, const char *val)

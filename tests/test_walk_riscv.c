@@ -10,6 +10,7 @@
 
 #include "iommu-ref/walk.h"
 #include "testutil.h"
+#include "walk_fixture.h"
 
 #define K4 UINT64_C(0x1000)
 #define K64 UINT64_C(0x10000)
@@ -63,34 +64,6 @@ static const struct tmode tmodes[4] = {
 	{"riscv-sv48", "riscv-sv48x4", 4, 9, 48, 50, 8},
 	{"riscv-sv57", "riscv-sv57x4", 5, 9, 57, 59, 8},
 };
-
-static struct iref_sparse_mem *sm;
-static struct iref_mem mem;
-static struct iref_walk_result res;
-
-static void setup(void)
-{
-	sm = iref_sparse_mem_create(NULL);
-	ck_assert_ptr_nonnull(sm);
-	mem = iref_sparse_mem_as_mem(sm);
-}
-
-static void teardown(void)
-{
-	iref_sparse_mem_destroy(sm);
-}
-
-static void w64(uint64_t addr, uint64_t v)
-{
-	ck_assert_int_eq(iref_mem_write64(mem, addr, v), IREF_OK);
-}
-
-static uint64_t r64(uint64_t addr)
-{
-	uint64_t v = 0;
-	ck_assert_int_eq(iref_mem_read64(mem, addr, &v), IREF_OK);
-	return v;
-}
 
 static void w32(uint64_t addr, uint32_t v)
 {
