@@ -2,12 +2,16 @@
  * mapped with 4 KiB pages by the builder, random addresses. Nested: the
  * same stage-1 layout over a 4 KiB stage 2. A small span keeps the tables
  * in cache and shows the walkers' own cost; 1 GiB (2 MiB of leaf tables)
- * adds about one cache miss per walk.
+ * adds about one cache miss per walk. Each pattern runs twice: without
+ * caches, and "+wc" with a walk cache (64 entries, 4 ways, spans 2 MiB to
+ * 256 TiB, both stages) and, nested, a 16-entry stage-2 table cache
+ * (docs/tlb.md); both start empty.
  * Usage: bench_walk [walks_per_format [span_bytes]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "iommu-ref/tlb.h"
 #include "iommu-ref/walk.h"
 #include "bench.h"
 
@@ -31,27 +35,78 @@ static int build(struct iref_walk_cfg *cfg, const char *name,
 	return 0;
 }
 
-/* Time `walks` random reads; s2 may be NULL. */
+/* The caches of the "+wc" runs, fresh for each. */
+static struct iref_walk_caches *caches_create(void)
+{
+	static struct iref_walk_caches c;
+	struct iref_tlb_cfg wc = {.policy = IREF_TLB_LRU, .n_arrays = 1};
+	wc.array[0] = (struct iref_tlb_array_cfg){
+		.entries = 64, .ways = 4,
+		.sizes = UINT64_C(1) << 21 | UINT64_C(1) << 30 |
+			 UINT64_C(1) << 39 | UINT64_C(1) << 48,
+		.stages = IREF_WC_S1 | IREF_WC_S2,
+	};
+	struct iref_tlb_cfg tc = {.policy = IREF_TLB_LRU, .n_arrays = 1};
+	tc.array[0] = (struct iref_tlb_array_cfg){
+		.entries = 16, .ways = 16,
+		.sizes = UINT64_C(1) << 12 | UINT64_C(1) << 21 |
+			 UINT64_C(1) << 30,
+	};
+	c = (struct iref_walk_caches){.tag = {1, 1}};
+	if (iref_wcache_create(&wc, &c.wc, NULL) != IREF_OK ||
+	    iref_tlb_create(&tc, &c.s2tlb, NULL) != IREF_OK) {
+		fprintf(stderr, "bench_walk: cannot create the caches\n");
+		exit(1);
+	}
+	return &c;
+}
+
+static void caches_destroy(struct iref_walk_caches *c)
+{
+	iref_wcache_destroy(c->wc);
+	iref_tlb_destroy(c->s2tlb);
+}
+
+/* Time `walks` random reads; s2 may be NULL; c NULL: the uncached API. */
 static void run(const char *label, const struct iref_walk_cfg *s1,
 		const struct iref_walk_cfg *s2, struct iref_mem mem,
-		uint64_t walks, uint64_t span)
+		const struct iref_walk_caches *c, uint64_t walks,
+		uint64_t span)
 {
 	static struct iref_walk_result res;
 	struct iref_walk_req req = {.access = IREF_ACC_READ};
-	uint64_t seed = 7, ok = 0;
+	uint64_t seed = 7, ok = 0, acc = 0;
 	double t0 = bench_now();
 	for (uint64_t i = 0; i < walks; i++) {
 		req.addr = bench_rand(&seed) % span & ~UINT64_C(7);
-		if (s2)
+		if (s2 && c)
+			iref_walk_nested_cached(s1, s2, mem, c, &req, &res);
+		else if (s2)
 			iref_walk_nested(s1, s2, mem, &req, &res);
+		else if (c)
+			iref_walk_cached(s1, mem, c, &req, &res);
 		else
 			iref_walk(s1, mem, &req, &res);
 		ok += res.ok;
+		acc += res.n_acc;
 	}
 	double t = bench_now() - t0;
-	printf("  %-30s %8.2f M walks/s  (%llu/%llu ok, %u accesses)\n",
-	       label, walks / t / 1e6, (unsigned long long)ok,
-	       (unsigned long long)walks, res.n_acc);
+	char name[80];
+	snprintf(name, sizeof name, "%s%s", label, c ? " +wc" : "");
+	printf("  %-34s %8.2f M walks/s  (%llu/%llu ok, %.2f accesses)\n",
+	       name, walks / t / 1e6, (unsigned long long)ok,
+	       (unsigned long long)walks, (double)acc / (double)walks);
+}
+
+/* The pattern uncached, then with fresh caches. */
+static void run_both(const char *label, const struct iref_walk_cfg *s1,
+		     const struct iref_walk_cfg *s2, struct iref_mem mem,
+		     uint64_t walks, uint64_t span)
+{
+	run(label, s1, s2, mem, NULL, walks, span);
+	struct iref_walk_caches *c = caches_create();
+	run(label, s1, s2, mem, c, walks, span);
+	caches_destroy(c);
 }
 
 int main(int argc, char **argv)
@@ -67,7 +122,8 @@ int main(int argc, char **argv)
 		"riscv-sv39", "riscv-sv48", "riscv-sv39x4", "arm-s1",
 		"arm-s2", "intel-fs", "intel-ss", "amd-v1", "amd-v2",
 	};
-	printf("bench_walk: %llu MiB of 4 KiB pages, random reads, no TLB\n",
+	printf("bench_walk: %llu MiB of 4 KiB pages, random reads, no TLB; "
+	       "+wc: walk caches\n",
 	       (unsigned long long)(span >> 20));
 	for (size_t i = 0; i < sizeof single / sizeof single[0]; i++) {
 		struct iref_sparse_mem *sm = iref_sparse_mem_create(NULL);
@@ -79,7 +135,7 @@ int main(int argc, char **argv)
 		};
 		struct iref_walk_cfg cfg;
 		if (build(&cfg, single[i], mem, S1_POOL, &m, 1) == 0)
-			run(single[i], &cfg, NULL, mem, walks, span);
+			run_both(single[i], &cfg, NULL, mem, walks, span);
 		iref_sparse_mem_destroy(sm);
 	}
 
@@ -105,7 +161,7 @@ int main(int argc, char **argv)
 			 nested[i][1]);
 		if (build(&c2, nested[i][1], mem, S2_POOL, s2m, 2) == 0 &&
 		    build(&c1, nested[i][0], mem, S1_POOL, &s1m, 1) == 0)
-			run(label, &c1, &c2, mem, walks / 4, span);
+			run_both(label, &c1, &c2, mem, walks / 4, span);
 		iref_sparse_mem_destroy(sm);
 	}
 	return 0;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "iommu-ref/ext_wire.h"
+
 typedef unsigned long long ull;
 
 void rline_free(struct rline *l)
@@ -161,12 +163,49 @@ void results_via(struct rline *l, enum iref_dma_path path, bool mmio)
 	case IREF_PATH_MSI:
 		rline_add(l, "msi");
 		return;
+	case IREF_PATH_TABLE:
+		rline_add(l, "table");
+		return;
+	case IREF_PATH_STAGE2:
+		rline_add(l, "s2");
+		return;
 	}
 	rline_add(l, "0x%x", (unsigned)path);
 }
 
+/* Register names of each HW property, in the order of iref_hw_regs, from
+ * IREF_PROBE_T_HW_ARM_SMMU3. */
+static const struct {
+	const char *name;
+	const char *reg[4];
+} hw_props[] = {
+	{"hw_arm_smmu3", {"idr0", "idr1", "idr3", "idr5"}},
+	{"hw_intel", {"cap", "ecap"}},
+	{"hw_riscv", {"caps", "fctl"}},
+	{"hw_amd", {"efr", "efr2"}},
+};
+
+void results_hw_regs(struct rline *l, const struct iref_hw_regs *r)
+{
+	unsigned t = r->type - IREF_PROBE_T_HW_ARM_SMMU3;
+	if (r->type < IREF_PROBE_T_HW_ARM_SMMU3 || t >= N(hw_props)) {
+		rline_add(l, "prop(0x%x,-)", r->type);
+		return;
+	}
+	rline_add(l, "%s(", hw_props[t].name);
+	for (unsigned i = 0; i < 4 && hw_props[t].reg[i]; i++)
+		rline_add(l, "%s%s=0x%llx", i ? "," : "", hw_props[t].reg[i],
+			  (ull)r->reg[i]);
+	rline_add(l, ")");
+}
+
 void results_prop(struct rline *l, const struct iref_probe_prop *p)
 {
+	struct iref_hw_regs hw;
+	if (p->value && iref_dec_hw_prop(p, &hw)) {
+		results_hw_regs(l, &hw);
+		return;
+	}
 	if (p->type != IREF_PROBE_T_RESV_MEM || p->length < 20) {
 		rline_add(l, "prop(0x%x,%u)", p->type, p->length);
 		return;
@@ -196,8 +235,114 @@ static size_t friendly_size(uint8_t type)
 		return IREF_UNMAP_RSIZE;
 	case IREF_T_PROBE:
 		return IREF_PROBE_RSIZE;
+	case IREF_T_ATTACH_TABLE:
+		return IREF_ATTACH_TABLE_RSIZE;
+	case IREF_T_INVALIDATE:
+		return IREF_INVALIDATE_RSIZE;
 	}
 	return 0;
+}
+
+/* The descriptor's fields in encoding order: words in hex, the PASID,
+ * address width and level count in decimal. */
+static void attach_table_desc(struct rline *l,
+			      const struct iref_attach_table *at)
+{
+	switch (at->format) {
+	case IREF_TF_ARM_SMMU3:
+		rline_add(l, " ste0=0x%llx ste1=0x%llx", (ull)at->u.arm.ste0,
+			  (ull)at->u.arm.ste1);
+		return;
+	case IREF_TF_INTEL_PT:
+		rline_add(l,
+			  " pasid=%u attach_flags=0x%x s1_flags=0x%llx "
+			  "pgtbl=0x%llx addr_width=%u",
+			  at->u.intel.pasid, at->u.intel.attach_flags,
+			  (ull)at->u.intel.s1_flags,
+			  (ull)at->u.intel.pgtbl_addr,
+			  at->u.intel.addr_width);
+		return;
+	case IREF_TF_RISCV:
+		rline_add(l, " dc_tc=0x%llx dc_fsc=0x%llx dc_ta=0x%llx",
+			  (ull)at->u.riscv.dc_tc, (ull)at->u.riscv.dc_fsc,
+			  (ull)at->u.riscv.dc_ta);
+		return;
+	case IREF_TF_AMD_GCR3:
+		for (unsigned i = 0; i < 4; i++)
+			rline_add(l, " dte%u=0x%llx", i,
+				  (ull)at->u.amd_gcr3.dte[i]);
+		return;
+	case IREF_TF_AMD_PT:
+		rline_add(l, " pasid=%u attach_flags=0x%x gcr3=0x%llx levels=%u",
+			  at->u.amd_pt.pasid, at->u.amd_pt.attach_flags,
+			  (ull)at->u.amd_pt.gcr3, at->u.amd_pt.levels);
+		return;
+	}
+}
+
+static void attach_table_subject(struct rline *l, const uint8_t *rd)
+{
+	struct iref_attach_table at;
+	enum iref_status st = iref_dec_attach_table(rd, &at);
+	const char *name = iref_table_format_name(at.format);
+	rline_add(l, "req attach_table domain=%u ep=%u format=", at.domain,
+		  at.endpoint);
+	if (name)
+		rline_add(l, "%s", name);
+	else
+		rline_add(l, "0x%x", at.format);
+	/* A friendly step leaves the reserved bytes zero; the fields of an
+	 * unassigned format are unknown. */
+	if (st == IREF_S_OK)
+		attach_table_desc(l, &at);
+}
+
+static const struct flag_name inval_caches[] = {
+	{IREF_INVAL_C_PASID, "pasid"},
+	{IREF_INVAL_C_TLB, "tlb"},
+};
+
+static const struct flag_name inval_flags[] = {
+	{IREF_INVAL_F_LEAF, "leaf"},
+	{IREF_INVAL_F_PASID, "pasid"},
+	{IREF_INVAL_F_ID, "id"},
+	{IREF_INVAL_F_GLOBAL, "global"},
+};
+
+static const char *const inval_scopes[] = {
+	[IREF_INVAL_S_DOMAIN] = "domain",
+	[IREF_INVAL_S_PASID] = "pasid",
+	[IREF_INVAL_S_ADDRESS] = "address",
+};
+
+/* pasid and id only when their flag says they are valid, the range only
+ * for an address scope: the fields the device reads. */
+static void invalidate_subject(struct rline *l, const uint8_t *rd)
+{
+	struct iref_invalidate inv;
+	iref_dec_invalidate(rd, &inv);
+	rline_add(l, "req invalidate domain=%u scope=", inv.domain);
+	if (inv.scope < N(inval_scopes) && inval_scopes[inv.scope])
+		rline_add(l, "%s", inval_scopes[inv.scope]);
+	else
+		rline_add(l, "0x%x", inv.scope);
+	rline_add(l, " caches=");
+	flag_set(l, inv.caches, inval_caches, N(inval_caches), ",");
+	rline_add(l, " flags=");
+	flag_set(l, inv.flags, inval_flags, N(inval_flags), ",");
+	if (inv.flags & IREF_INVAL_F_PASID)
+		rline_add(l, " pasid=%u", inv.pasid);
+	else
+		rline_add(l, " pasid=-");
+	if (inv.flags & IREF_INVAL_F_ID)
+		rline_add(l, " id=0x%llx", (ull)inv.id);
+	else
+		rline_add(l, " id=-");
+	if (inv.scope == IREF_INVAL_S_ADDRESS)
+		rline_add(l, " addr=0x%llx pages=%llu psize=%u",
+			  (ull)inv.address, (ull)inv.nr_pages, inv.page_size);
+	else
+		rline_add(l, " addr=- pages=- psize=-");
 }
 
 void results_request(struct rline *l, bool raw, const uint8_t *rd,
@@ -227,7 +372,12 @@ void results_request(struct rline *l, bool raw, const uint8_t *rd,
 	case IREF_T_DETACH:
 		rline_add(l, "req detach domain=%u ep=%u", iref_le32(rd + 4),
 			  iref_le32(rd + 8));
-		reserved = iref_le64(rd + 12);
+		/* The extension's PASID form (flags = DETACH_F_PASID alone);
+		 * any other value of those bytes prints as reserved. */
+		if (iref_le32(rd + 12) == IREF_DETACH_F_PASID)
+			rline_add(l, " pasid=%u", iref_le32(rd + 16));
+		else
+			reserved = iref_le64(rd + 12);
 		break;
 	case IREF_T_MAP:
 		rline_add(l,
@@ -246,6 +396,12 @@ void results_request(struct rline *l, bool raw, const uint8_t *rd,
 	case IREF_T_PROBE:
 		rline_add(l, "req probe ep=%u wlen=%zu", iref_le32(rd + 4),
 			  wlen);
+		break;
+	case IREF_T_ATTACH_TABLE:
+		attach_table_subject(l, rd);
+		break;
+	case IREF_T_INVALIDATE:
+		invalidate_subject(l, rd);
 		break;
 	}
 	if (reserved)
@@ -318,6 +474,25 @@ void results_dma_access(struct rline *l, const struct iref_dma_req *req)
 	rline_add(l, " iova=0x%llx len=%llu acc=", (ull)req->iova,
 		  (ull)req->size);
 	access_name(l, req->access);
+	/* Only when set, so that lines of user accesses stay as they were. */
+	if (req->priv)
+		rline_add(l, " priv=s");
+}
+
+bool results_dma_table_path(enum iref_dma_path path)
+{
+	return path == IREF_PATH_TABLE || path == IREF_PATH_STAGE2;
+}
+
+/* The walk fault behind a fault or abort of a table attachment. */
+static void dma_walk_fault(struct rline *l, const struct iref_dma_result *r)
+{
+	if (!r->has_walk_fault)
+		return;
+	rline_add(l, " code=0x%x walk=", r->walk.code);
+	results_wfault(l, r->walk.reason);
+	rline_add(l, " stage=%u level=", r->walk.stage);
+	results_level(l, r->walk.level);
 }
 
 void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
@@ -333,6 +508,10 @@ void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
 		results_perm(l, r->perm);
 		rline_add(l, " via=");
 		results_via(l, r->path, r->mmio);
+		if (results_dma_table_path(r->path)) {
+			rline_add(l, " level=");
+			results_level(l, r->level);
+		}
 		return;
 	case IREF_DMA_FAULT:
 		rline_add(l, "fault reason=");
@@ -343,9 +522,11 @@ void results_dma_outcome(struct rline *l, const struct iref_dma_result *r)
 			rline_add(l, " addr=0x%llx", (ull)r->fault.address);
 		else
 			rline_add(l, " addr=-");
+		dma_walk_fault(l, r);
 		return;
 	case IREF_DMA_ABORT:
 		rline_add(l, "abort");
+		dma_walk_fault(l, r);
 		return;
 	}
 	rline_add(l, "0x%x", (unsigned)r->outcome);
@@ -478,6 +659,11 @@ void results_walk_access_line(struct rline *l,
 void results_walk_unrecorded(struct rline *l, unsigned count)
 {
 	rline_add(l, "  unrecorded count=%u", count);
+}
+
+void results_write(struct rline *l, uint64_t addr, size_t words)
+{
+	rline_add(l, "write addr=0x%llx words=%zu", (ull)addr, words);
 }
 
 void results_tables(struct rline *l, const struct iref_walk_cfg *cfg,

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "iommu-ref/dma.h"
+#include "iommu-ref/ext_wire.h"
 #include "iommu-ref/tlb.h"
 #include "iommu-ref/walk.h"
 #include "iommu-ref/wire.h"
@@ -44,8 +45,13 @@ void results_fault_flags(struct rline *l, uint32_t flags); /* w,address */
 void results_perm(struct rline *l, unsigned perm);       /* rwx, - */
 void results_reason(struct rline *l, unsigned reason);   /* mapping, 0x7 */
 void results_via(struct rline *l, enum iref_dma_path path, bool mmio);
-/* One PROBE property: resv_mem(msi,0x..,0x..) or prop(0x2,52). */
+/* One PROBE property: resv_mem(msi,0x..,0x..), a HW property by its
+ * registers (results_hw_regs; needs p->value) or prop(0x2,52). */
 void results_prop(struct rline *l, const struct iref_probe_prop *p);
+/* hw_arm_smmu3(idr0=0x..,idr1=0x..,idr3=0x..,idr5=0x..),
+ * hw_intel(cap=..,ecap=..), hw_riscv(caps=..,fctl=..),
+ * hw_amd(efr=..,efr2=..). */
+void results_hw_regs(struct rline *l, const struct iref_hw_regs *r);
 
 /* A PROBE properties area as a driver reads it: properties separated by
  * ';', "-" for none, ";overrun" if one runs past the area. */
@@ -53,7 +59,8 @@ void results_props(struct rline *l, const uint8_t *area, size_t len);
 
 /* Requests. Subject from the request's wire bytes: "req map ..." for a
  * friendly step (raw = false and rd holds a complete ATTACH, DETACH, MAP,
- * UNMAP or PROBE), "req raw type=.. rlen=.. wlen=.." otherwise. */
+ * UNMAP, PROBE, ATTACH_TABLE or INVALIDATE), "req raw type=.. rlen=..
+ * wlen=.." otherwise. */
 void results_request(struct rline *l, bool raw, const uint8_t *rd,
 		     size_t rlen, size_t wlen);
 /* Outcome from the writable area and the used length: "used=0",
@@ -61,9 +68,13 @@ void results_request(struct rline *l, bool raw, const uint8_t *rd,
 void results_reply(struct rline *l, const uint8_t *rd, size_t rlen,
 		   const uint8_t *wr, size_t wlen, size_t used);
 
-/* DMA: subject and outcome. */
+/* DMA: subject and outcome. A table path's ok ends with " level=L"; a
+ * fault or abort with a walk fault behind it with " code=0x.. walk=REASON
+ * stage=S level=L". */
 void results_dma_access(struct rline *l, const struct iref_dma_req *req);
 void results_dma_outcome(struct rline *l, const struct iref_dma_result *r);
+/* Whether a path walks the tables of a table attachment (level=). */
+bool results_dma_table_path(enum iref_dma_path path);
 /* After the outcome, on a device with a TLB only: " tlb=hit|miss|-". */
 void results_dma_tlb(struct rline *l, enum iref_dma_tlb t);
 /* The value alone: hit, miss, - (no lookup). */
@@ -107,6 +118,9 @@ void results_walk_access(struct rline *l, const struct iref_walk_access *a);
 void results_walk_access_line(struct rline *l,
 			      const struct iref_walk_access *a);
 void results_walk_unrecorded(struct rline *l, unsigned count);
+/* A guest write of 64-bit words: "write addr=0x.. words=N"; its outcome
+ * is results_host() or results_error(). */
+void results_write(struct rline *l, uint64_t addr, size_t words);
 /* A table build: "tables fmt=.. root=.. mappings=N"; its outcome is
  * results_host() or results_error(). */
 void results_tables(struct rline *l, const struct iref_walk_cfg *cfg,

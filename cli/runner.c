@@ -55,6 +55,68 @@ static bool load_memory(const struct scenario *s, struct iref_mem mem,
 	return true;
 }
 
+/* The builder names a mapping by its index in the array it was given;
+ * given one at a time, that is always "mapping 0". The message's line
+ * says which mapping it is, so the text says "this mapping". */
+static void builder_message(struct rline *l, enum iref_rc rc,
+			    const char *msg)
+{
+	static const char idx[] = "mapping 0";
+	if (!msg[0]) {
+		rline_add(l, "%s", iref_rc_str(rc));
+		return;
+	}
+	const char *at = strstr(msg, idx);
+	if (at && !isdigit((unsigned char)at[sizeof idx - 1]))
+		rline_add(l, "%.*sthis mapping%s", (int)(at - msg), msg,
+			  at + sizeof idx - 1);
+	else
+		rline_add(l, "%s", msg);
+}
+
+/* Build the n mappings of items into cfg's tables: the root first (taken
+ * from the pool when cfg->root is 0), then one mapping at a time, so that
+ * a refusal names its mapping. On a refusal *failed is the mapping
+ * refused (NULL: the root) and msg says why. */
+static enum iref_rc build_tables(struct iref_walk_cfg *cfg,
+				 struct iref_mem mem, struct iref_pool pool,
+				 const struct build_item *items, size_t n,
+				 const struct build_item **failed,
+				 struct rline *msg)
+{
+	struct iref_diag why = {0};
+	enum iref_rc rc = iref_build(cfg, mem, &pool, NULL, 0, &why);
+	*failed = NULL;
+	for (size_t i = 0; rc == IREF_OK && i < n; i++) {
+		*failed = &items[i];
+		rc = iref_build(cfg, mem, &pool, &items[i].map, 1, &why);
+	}
+	if (rc != IREF_OK)
+		builder_message(msg, rc, why.msg);
+	return rc;
+}
+
+/* The host's stage-2 tables, into cfg->stage2 before the device sees
+ * it. */
+static bool build_stage2(const struct scenario *s, struct iref_config *cfg,
+			 struct iref_diag *diag)
+{
+	if (cfg->stage2.fmt == IREF_FMT_NONE || !s->s2.build)
+		return true;
+	const struct build_item *failed;
+	struct rline msg = {0};
+	enum iref_rc rc = build_tables(&cfg->stage2, cfg->mem, s->s2.pool,
+				       s->s2.maps, s->s2.n_maps, &failed,
+				       &msg);
+	if (rc != IREF_OK)
+		iref_diag_set(diag, s->name,
+			      failed ? failed->line : s->s2.line,
+			      failed ? failed->column : s->s2.column,
+			      "stage2: %s", rline_str(&msg));
+	rline_free(&msg);
+	return rc == IREF_OK;
+}
+
 bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
 		    struct iref_diag *diag)
 {
@@ -67,6 +129,10 @@ bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
 		goto fail;
 	}
 	cfg.mem = iref_sparse_mem_as_mem(d->mem);
+	/* Memory first: the stage-2 tables are built over it, and the
+	 * device takes their root with its configuration. */
+	if (!load_memory(s, cfg.mem, diag) || !build_stage2(s, &cfg, diag))
+		goto fail;
 	struct iref_diag why = {0};
 	enum iref_rc rc = iref_iommu_create(&cfg, &d->dev, &why);
 	if (rc != IREF_OK) {
@@ -92,8 +158,6 @@ bool scenario_setup(const struct scenario *s, struct scenario_dev *d,
 				      iref_rc_str(rc));
 		goto fail;
 	}
-	if (!load_memory(s, cfg.mem, diag))
-		goto fail;
 	/* The loader checked that the set is offered; this can only fail
 	 * if the device disagrees about what it offers. */
 	if (iref_iommu_negotiate(d->dev, s->negotiated) != IREF_OK) {
@@ -198,6 +262,8 @@ static void r_via(struct rline *l, uint64_t v)
 		[VIA_MMIO] = {IREF_PATH_MAPPING, true},
 		[VIA_BYPASS] = {IREF_PATH_BYPASS, false},
 		[VIA_MSI] = {IREF_PATH_MSI, false},
+		[VIA_TABLE] = {IREF_PATH_TABLE, false},
+		[VIA_S2] = {IREF_PATH_STAGE2, false},
 	};
 	results_via(l, via[v].path, via[v].mmio);
 }
@@ -211,6 +277,10 @@ static uint64_t via_of(const struct iref_dma_result *res)
 		return VIA_BYPASS;
 	case IREF_PATH_MSI:
 		return VIA_MSI;
+	case IREF_PATH_TABLE:
+		return VIA_TABLE;
+	case IREF_PATH_STAGE2:
+		return VIA_S2;
 	}
 	return VIA_MAP;
 }
@@ -218,6 +288,16 @@ static uint64_t via_of(const struct iref_dma_result *res)
 static void r_tlb(struct rline *l, uint64_t v)
 {
 	results_tlb_use(l, (enum iref_dma_tlb)v);
+}
+
+static void r_level(struct rline *l, uint64_t v)
+{
+	results_level(l, (int)v);
+}
+
+static void r_wfault(struct rline *l, uint64_t v)
+{
+	results_wfault(l, (enum iref_wfault)v);
 }
 
 static void field(struct rline *l, const char *key, render_fn render,
@@ -354,7 +434,10 @@ static enum verdict run_request(struct run *r, const struct step *st)
 		struct rline want = {0}, got = {0};
 		for (size_t i = 0; i < e->n_props; i++) {
 			rline_add(&want, "%s", i ? ";" : "");
-			results_prop(&want, &e->props[i]);
+			if (e->hw[i].type)
+				results_hw_regs(&want, &e->hw[i]);
+			else
+				results_prop(&want, &e->props[i]);
 		}
 		if (!e->n_props)
 			rline_add(&want, "-");
@@ -391,6 +474,10 @@ static void expect_dma(struct rline *l, const struct expect_dma *e)
 	expect_field(l, "reason", &e->reason, r_reason);
 	expect_field(l, "flags", &e->flags, r_fault_flags);
 	expect_field(l, "addr", &e->address, r_hex);
+	expect_field(l, "code", &e->code, r_hex);
+	expect_field(l, "walk", &e->walk, r_wfault);
+	expect_field(l, "stage", &e->stage, r_dec);
+	expect_field(l, "level", &e->level, r_level);
 	expect_field(l, "tlb", &e->tlb, r_tlb);
 	expect_field(l, "cycles", &e->cycles, r_dec);
 }
@@ -438,6 +525,16 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	cmp(r, "flags", &e->flags, true, res.fault.flags, r_fault_flags);
 	cmp(r, "addr", &e->address,
 	    res.fault.flags & IREF_FAULT_F_ADDRESS, res.fault.address, r_hex);
+	/* level is the leaf's of a table path, or the walk fault's; -1
+	 * (none) meets an expected none as UINT64_MAX. */
+	bool ok = res.outcome == IREF_DMA_OK;
+	const struct iref_walk_fault *w = &res.walk;
+	cmp(r, "code", &e->code, res.has_walk_fault, w->code, r_hex);
+	cmp(r, "walk", &e->walk, res.has_walk_fault, w->reason, r_wfault);
+	cmp(r, "stage", &e->stage, res.has_walk_fault, w->stage, r_dec);
+	cmp(r, "level", &e->level,
+	    ok ? results_dma_table_path(res.path) : res.has_walk_fault,
+	    (uint64_t)(int64_t)(ok ? res.level : w->level), r_level);
 	cmp(r, "tlb", &e->tlb, true, res.tlb, r_tlb);
 	cmp(r, "cycles", &e->cycles, true, res.cycles, r_dec);
 	return verdict(r);
@@ -614,6 +711,24 @@ static enum verdict run_reset(struct run *r, const struct step *st)
 	return PASS;
 }
 
+static enum verdict run_write(struct run *r, const struct step *st)
+{
+	enum iref_rc rc = iref_mem_write(r->mem, st->addr, st->data.p,
+					 st->data.n);
+	results_write(&r->line, st->addr, st->data.n / 8);
+	results_arrow(&r->line);
+	if (rc != IREF_OK) {
+		results_error(&r->line);
+		emit(r);
+		rline_add(&r->x, "memory refused %zu bytes at 0x%llx: %s",
+			  st->data.n, (ull)st->addr, iref_rc_str(rc));
+		return ERROR;
+	}
+	results_host(&r->line, true);
+	emit(r);
+	return PASS;
+}
+
 static enum verdict run_post(struct run *r, const struct step *st)
 {
 	uint32_t i = 0;
@@ -625,16 +740,6 @@ static enum verdict run_post(struct run *r, const struct step *st)
 }
 
 /* ---- page tables and walks ---- */
-
-static void r_level(struct rline *l, uint64_t v)
-{
-	results_level(l, (int)v);
-}
-
-static void r_wfault(struct rline *l, uint64_t v)
-{
-	results_wfault(l, (enum iref_wfault)v);
-}
 
 static void r_acc_kind(struct rline *l, uint64_t v)
 {
@@ -651,38 +756,12 @@ static struct iref_walk_cfg stage_cfg(const struct run *r,
 	return cfg;
 }
 
-/* The builder names a mapping by its index in the array it was given;
- * given one at a time, that is always "mapping 0". The message's line
- * says which mapping it is, so the text says "this mapping". */
-static void builder_message(struct rline *l, enum iref_rc rc,
-			    const char *msg)
-{
-	static const char idx[] = "mapping 0";
-	if (!msg[0]) {
-		rline_add(l, "%s", iref_rc_str(rc));
-		return;
-	}
-	const char *at = strstr(msg, idx);
-	if (at && !isdigit((unsigned char)at[sizeof idx - 1]))
-		rline_add(l, "%.*sthis mapping%s", (int)(at - msg), msg,
-			  at + sizeof idx - 1);
-	else
-		rline_add(l, "%s", msg);
-}
-
 static enum verdict run_tables(struct run *r, const struct step *st)
 {
 	struct iref_walk_cfg cfg = stage_cfg(r, &st->s1);
-	struct iref_pool pool = st->pool;
-	struct iref_diag why = {0};
-	/* The root first, then one mapping at a time, so that a refusal
-	 * names its mapping's line. */
-	enum iref_rc rc = iref_build(&cfg, r->mem, &pool, NULL, 0, &why);
-	const struct build_item *item = NULL; /* the last one built */
-	for (size_t i = 0; rc == IREF_OK && i < st->n_maps; i++) {
-		item = &st->maps[i];
-		rc = iref_build(&cfg, r->mem, &pool, &item->map, 1, &why);
-	}
+	const struct build_item *item;
+	enum iref_rc rc = build_tables(&cfg, r->mem, st->pool, st->maps,
+				       st->n_maps, &item, &r->x);
 	r->roots[st - r->s->steps] = cfg.root;
 	results_tables(&r->line, &cfg, st->n_maps);
 	results_arrow(&r->line);
@@ -691,7 +770,6 @@ static enum verdict run_tables(struct run *r, const struct step *st)
 		emit(r);
 		if (item)
 			r->err_line = item->line;
-		builder_message(&r->x, rc, why.msg);
 		return ERROR;
 	}
 	results_host(&r->line, true);
@@ -836,6 +914,9 @@ static enum verdict (*const runners[])(struct run *, const struct step *) = {
 	[STEP_TABLES] = run_tables,
 	[STEP_WALK] = run_walk,
 	[STEP_TLB_STATS] = run_tlb_stats,
+	[STEP_ATTACH_TABLE] = run_request,
+	[STEP_INVALIDATE] = run_request,
+	[STEP_WRITE] = run_write,
 };
 
 void scenario_run_steps(const struct scenario *s, struct scenario_dev *d,

@@ -153,6 +153,8 @@ static const struct yname via_names[] = {
 	{"mmio", VIA_MMIO},
 	{"bypass", VIA_BYPASS},
 	{"msi", VIA_MSI},
+	{"table", VIA_TABLE},
+	{"s2", VIA_S2},
 	{NULL, 0},
 };
 
@@ -394,6 +396,8 @@ static const struct yfield timing_fields[] = {
 	TIM("req_map", req_map),
 	TIM("req_unmap", req_unmap),
 	TIM("req_probe", req_probe),
+	TIM("req_attach_table", req_attach_table),
+	TIM("req_invalidate", req_invalidate),
 	{0},
 };
 
@@ -452,6 +456,7 @@ static const struct yfield option_fields[] = {
 	SCN("max_mappings", yf_uint, cfg.opt.max_mappings, .bits = 64),
 	SCN("guest_pa_bits", yf_uint, cfg.opt.guest_pa_bits, .bits = 32),
 	SCN("eventq_depth", yf_uint, cfg.opt.eventq_depth, .bits = 32),
+	SCN("s2_fault_report", yf_bool, cfg.opt.s2_fault_report),
 	{0},
 };
 
@@ -467,6 +472,12 @@ static const struct yfield eventq_fields[] = {
 	{0},
 };
 
+/* Both need the table and option loaders of the steps' section. */
+static bool f_hw(struct yctx *y, const struct ynode *v, void *base,
+		 const struct yfield *f);
+static bool f_stage2(struct yctx *y, const struct ynode *v, void *base,
+		     const struct yfield *f);
+
 static const struct yfield iommu_fields[] = {
 	SCN("features", yf_flags, cfg.features, .names = feature_names,
 	    .bits = 64),
@@ -481,6 +492,8 @@ static const struct yfield iommu_fields[] = {
 	SCN("eventq", yf_sub, eventq_mode, .sub = eventq_fields),
 	SCN("tlb", f_tlb, cfg.tlb),
 	SCN("timing", f_timing, cfg.timing),
+	SCN("hw", f_hw, cfg.hw),
+	SCN("stage2", f_stage2, cfg.stage2),
 	{0},
 };
 
@@ -688,7 +701,7 @@ static bool load_memory(struct ld *ld, const struct ynode *v)
 struct req_args {
 	uint32_t domain, endpoint;
 	bool bypass;
-	struct opt flags;
+	struct opt flags, pasid;
 	uint64_t reserved;
 	uint64_t virt_start, virt_end, phys_start;
 	uint32_t map_flags;
@@ -715,6 +728,8 @@ static const struct yfield detach_fields[] = {
 	DOMAIN,
 	ENDPOINT,
 	RQ("reserved", yf_uint, reserved, .bits = 64),
+	RQ("pasid", yf_opt, pasid, .bits = 32),
+	RQ("flags", yf_opt, flags, .bits = 32),
 	{0},
 };
 
@@ -740,20 +755,26 @@ static const struct yfield probe_fields[] = {
 	{0},
 };
 
-/* Read the arguments of a friendly request into a and make room for its
- * rsize wire bytes (zeroed); the caller encodes them. */
-static bool friendly(struct ld *ld, const struct ynode *v, struct step *st,
-		     const struct yfield *fields, size_t rsize,
-		     struct req_args *a)
+/* Make room for a friendly request's rsize wire bytes (zeroed) and its
+ * tail; the caller encodes them. */
+static bool request_bytes(struct ld *ld, const struct ynode *v,
+			  struct step *st, size_t rsize)
 {
-	*a = (struct req_args){0};
-	if (!yparse_map(&ld->y, v, step_kind_name(st->kind), fields, a))
-		return false;
 	if (!(st->rd.p = calloc(1, rsize)))
 		return yfail(&ld->y, v, "out of memory");
 	st->rd.n = rsize;
 	st->wlen = IREF_TAIL_SIZE;
 	return true;
+}
+
+/* Read the arguments of a friendly request into a, then request_bytes. */
+static bool friendly(struct ld *ld, const struct ynode *v, struct step *st,
+		     const struct yfield *fields, size_t rsize,
+		     struct req_args *a)
+{
+	*a = (struct req_args){0};
+	return yparse_map(&ld->y, v, step_kind_name(st->kind), fields, a) &&
+	       request_bytes(ld, v, st, rsize);
 }
 
 static bool a_attach(struct ld *ld, const struct ynode *v, struct step *st)
@@ -775,8 +796,281 @@ static bool a_detach(struct ld *ld, const struct ynode *v, struct step *st)
 	struct req_args a;
 	if (!friendly(ld, v, st, detach_fields, IREF_DETACH_RSIZE, &a))
 		return false;
-	iref_enc_detach(st->rd.p, a.domain, a.endpoint);
-	iref_put_le64(st->rd.p + 12, a.reserved);
+	if (!a.pasid.set && !a.flags.set) {
+		iref_enc_detach(st->rd.p, a.domain, a.endpoint);
+		iref_put_le64(st->rd.p + 12, a.reserved);
+		return true;
+	}
+	/* The extension's flags and pasid are those reserved bytes. */
+	if (ynode_get(v, "reserved"))
+		return yfail(&ld->y, ykey(v, "reserved"),
+			     "detach: 'reserved' and '%s' are exclusive (both "
+			     "are the bytes at offset 12)",
+			     a.pasid.set ? "pasid" : "flags");
+	uint32_t flags = (uint32_t)a.flags.v |
+			 (a.pasid.set ? IREF_DETACH_F_PASID : 0);
+	iref_enc_detach_pasid(st->rd.p, a.domain, a.endpoint, flags,
+			      (uint32_t)a.pasid.v);
+	return true;
+}
+
+/* ---- steps: the page-table extension's requests ---- */
+
+/* ATTACH_TABLE arguments: the descriptor's fields by name, and the
+ * friendly ones ORed into them. */
+struct at_args {
+	struct iref_attach_table at;
+	const struct ynode *format;
+	struct opt ptr, s1fmt, cdmax, dss; /* ARM_SMMU3 */
+	struct opt pasid;                  /* INTEL_PT, AMD_PT */
+	bool sre, eafe, wpe;               /* INTEL_PT */
+};
+
+#define AT(k, fn, m, ...) YFIELD(k, fn, struct at_args, m, __VA_ARGS__)
+#define AT_U64(k, m) AT(k, yf_uint, m, .bits = 64)
+#define AT_COMMON                                                       \
+	AT("domain", yf_uint, at.domain, .bits = 32, .required = true),  \
+	AT("endpoint", yf_uint, at.endpoint, .bits = 32,                 \
+	   .required = true),                                            \
+	AT("format", yf_node, format, .required = true)
+
+static const struct yname s1fmt_names[] = {
+	{"linear", 0},
+	{"two_level_4k", 1},
+	{"two_level_64k", 2},
+	{NULL, 0},
+};
+
+static const struct yname s1dss_names[] = {
+	{"terminate", 0},
+	{"bypass", 1},
+	{"ssid0", 2},
+	{NULL, 0},
+};
+
+static const struct yfield at_arm_fields[] = {
+	AT_COMMON,
+	AT_U64("ste0", at.u.arm.ste0),
+	AT_U64("ste1", at.u.arm.ste1),
+	AT("s1contextptr", yf_opt, ptr, .bits = 64),
+	AT("s1fmt", yf_name_opt, s1fmt, .names = s1fmt_names, .bits = 2,
+	   .numeric = true),
+	AT("s1cdmax", yf_opt, cdmax, .bits = 5),
+	AT("s1dss", yf_name_opt, dss, .names = s1dss_names, .bits = 2,
+	   .numeric = true),
+	{0},
+};
+
+static const struct yfield at_intel_fields[] = {
+	AT_COMMON,
+	AT("pasid", yf_opt, pasid, .bits = 32),
+	AT("attach_flags", yf_uint, at.u.intel.attach_flags, .bits = 32),
+	AT_U64("s1_flags", at.u.intel.s1_flags),
+	AT("sre", yf_bool, sre),
+	AT("eafe", yf_bool, eafe),
+	AT("wpe", yf_bool, wpe),
+	AT_U64("pgtbl", at.u.intel.pgtbl_addr),
+	AT("addr_width", yf_uint, at.u.intel.addr_width, .bits = 32),
+	{0},
+};
+
+static const struct yfield at_riscv_fields[] = {
+	AT_COMMON,
+	AT_U64("dc_tc", at.u.riscv.dc_tc),
+	AT_U64("dc_fsc", at.u.riscv.dc_fsc),
+	AT_U64("dc_ta", at.u.riscv.dc_ta),
+	{0},
+};
+
+static const struct yfield at_amd_gcr3_fields[] = {
+	AT_COMMON,
+	AT_U64("dte0", at.u.amd_gcr3.dte[0]),
+	AT_U64("dte1", at.u.amd_gcr3.dte[1]),
+	AT_U64("dte2", at.u.amd_gcr3.dte[2]),
+	AT_U64("dte3", at.u.amd_gcr3.dte[3]),
+	{0},
+};
+
+static const struct yfield at_amd_pt_fields[] = {
+	AT_COMMON,
+	AT("pasid", yf_opt, pasid, .bits = 32),
+	AT("attach_flags", yf_uint, at.u.amd_pt.attach_flags, .bits = 32),
+	AT_U64("gcr3", at.u.amd_pt.gcr3),
+	AT("levels", yf_uint, at.u.amd_pt.levels, .bits = 8),
+	{0},
+};
+
+/* An unassigned format code has no descriptor fields. */
+static const struct yfield at_common_fields[] = {
+	AT_COMMON,
+	{0},
+};
+
+/* The format by the library's names, or a u8 code (for the device's
+ * answer to an unassigned one); its field table and defaults. */
+static const struct yfield *at_format(struct ld *ld, const struct ynode *v,
+				      struct at_args *a)
+{
+	uint64_t code;
+	if (!ywant(&ld->y, v, YNODE_SCALAR, "format"))
+		return NULL;
+	if (v->plain && v->str[0] >= '0' && v->str[0] <= '9') {
+		if (!yparse_uint(&ld->y, v, "format", 8, &code))
+			return NULL;
+	} else {
+		int f = iref_table_format_parse(v->str);
+		if (f < 0) {
+			struct yjoin names = {0};
+			for (unsigned i = 0; i < 256; i++)
+				if (iref_table_format_name(i))
+					yjoin_add(&names,
+						  iref_table_format_name(i));
+			yfail(&ld->y, v,
+			      "format: unknown table format '%s' (expected "
+			      "one of: %s, or a number)",
+			      v->str, names.buf);
+			return NULL;
+		}
+		code = (uint64_t)f;
+	}
+	a->at.format = (uint8_t)code;
+	switch (code) {
+	case IREF_TF_ARM_SMMU3:
+		return at_arm_fields;
+	case IREF_TF_INTEL_PT:
+		a->at.u.intel.addr_width = 48;
+		return at_intel_fields;
+	case IREF_TF_RISCV:
+		return at_riscv_fields;
+	case IREF_TF_AMD_GCR3:
+		return at_amd_gcr3_fields;
+	case IREF_TF_AMD_PT:
+		a->at.u.amd_pt.levels = 4;
+		return at_amd_pt_fields;
+	}
+	return at_common_fields;
+}
+
+/* STE bits of the friendly ARM_SMMU3 fields (virtio-iommu.md 6.5.1). */
+#define STE0_S1FMT_SHIFT 4
+#define STE0_S1CONTEXTPTR_MASK UINT64_C(0x000fffffffffffc0)
+#define STE0_S1CDMAX_SHIFT 59
+
+static bool at_friendly(struct ld *ld, const struct ynode *v,
+			struct at_args *a)
+{
+	struct iref_attach_table *at = &a->at;
+	switch (at->format) {
+	case IREF_TF_ARM_SMMU3:
+		if (a->ptr.v & ~STE0_S1CONTEXTPTR_MASK)
+			return yfail(&ld->y, ynode_get(v, "s1contextptr"),
+				     "s1contextptr: 0x%llx is not a 64-byte "
+				     "aligned address below 2^52",
+				     (unsigned long long)a->ptr.v);
+		at->u.arm.ste0 |= a->ptr.v |
+				  a->s1fmt.v << STE0_S1FMT_SHIFT |
+				  a->cdmax.v << STE0_S1CDMAX_SHIFT;
+		at->u.arm.ste1 |= a->dss.v;
+		break;
+	case IREF_TF_INTEL_PT:
+		at->u.intel.s1_flags |= (a->sre ? IREF_INTEL_S1_SRE : 0) |
+					(a->eafe ? IREF_INTEL_S1_EAFE : 0) |
+					(a->wpe ? IREF_INTEL_S1_WPE : 0);
+		if (a->pasid.set) {
+			at->u.intel.pasid = (uint32_t)a->pasid.v;
+			at->u.intel.attach_flags |= IREF_ATTACH_TABLE_F_PASID;
+		}
+		break;
+	case IREF_TF_AMD_PT:
+		if (a->pasid.set) {
+			at->u.amd_pt.pasid = (uint32_t)a->pasid.v;
+			at->u.amd_pt.attach_flags |= IREF_ATTACH_TABLE_F_PASID;
+		}
+		break;
+	}
+	return true;
+}
+
+static bool a_attach_table(struct ld *ld, const struct ynode *v,
+			   struct step *st)
+{
+	struct at_args a = {0};
+	if (!ywant(&ld->y, v, YNODE_MAP, "attach_table"))
+		return false;
+	const struct ynode *format = ynode_get(v, "format");
+	if (!format)
+		return yfail(&ld->y, v, "attach_table: missing key 'format'");
+	const struct yfield *fields = at_format(ld, format, &a);
+	if (!fields ||
+	    !yparse_map(&ld->y, v, "attach_table", fields, &a) ||
+	    !at_friendly(ld, v, &a) ||
+	    !request_bytes(ld, v, st, IREF_ATTACH_TABLE_RSIZE))
+		return false;
+	iref_enc_attach_table(st->rd.p, &a.at);
+	return true;
+}
+
+static const struct yname scope_names[] = {
+	{"domain", IREF_INVAL_S_DOMAIN},
+	{"pasid", IREF_INVAL_S_PASID},
+	{"address", IREF_INVAL_S_ADDRESS},
+	{NULL, 0},
+};
+
+static const struct yname cache_names[] = {
+	{"pasid", IREF_INVAL_C_PASID},
+	{"tlb", IREF_INVAL_C_TLB},
+	{NULL, 0},
+};
+
+static const struct yname inval_flag_names[] = {
+	{"leaf", IREF_INVAL_F_LEAF},
+	{"pasid", IREF_INVAL_F_PASID},
+	{"id", IREF_INVAL_F_ID},
+	{"global", IREF_INVAL_F_GLOBAL},
+	{NULL, 0},
+};
+
+struct inval_args {
+	struct iref_invalidate inv;
+	struct opt pasid, id;
+};
+
+#define INV(k, fn, m, ...) YFIELD(k, fn, struct inval_args, m, __VA_ARGS__)
+
+static const struct yfield inval_fields[] = {
+	INV("domain", yf_uint, inv.domain, .bits = 32, .required = true),
+	INV("scope", yf_name, inv.scope, .names = scope_names, .bits = 8,
+	    .numeric = true, .required = true),
+	INV("caches", yf_flags, inv.caches, .names = cache_names, .bits = 8,
+	    .required = true),
+	INV("flags", yf_flags, inv.flags, .names = inval_flag_names,
+	    .bits = 16),
+	INV("pasid", yf_opt, pasid, .bits = 32),
+	INV("id", yf_opt, id, .bits = 64),
+	INV("address", yf_uint, inv.address, .bits = 64),
+	INV("pages", yf_uint, inv.nr_pages, .bits = 64),
+	INV("page_size", yf_uint, inv.page_size, .bits = 8),
+	{0},
+};
+
+static bool a_invalidate(struct ld *ld, const struct ynode *v,
+			 struct step *st)
+{
+	struct inval_args a = {.inv.page_size = 12};
+	if (!yparse_map(&ld->y, v, "invalidate", inval_fields, &a) ||
+	    !request_bytes(ld, v, st, IREF_INVALIDATE_RSIZE))
+		return false;
+	/* Giving a value says it is valid. */
+	if (a.pasid.set) {
+		a.inv.pasid = (uint32_t)a.pasid.v;
+		a.inv.flags |= IREF_INVAL_F_PASID;
+	}
+	if (a.id.set) {
+		a.inv.id = a.id.v;
+		a.inv.flags |= IREF_INVAL_F_ID;
+	}
+	iref_enc_invalidate(st->rd.p, &a.inv);
 	return true;
 }
 
@@ -859,6 +1153,7 @@ struct dma_args {
 	uint32_t endpoint, access;
 	uint64_t addr, size;
 	struct opt pasid;
+	bool priv;
 };
 
 #define DMA(k, fn, m, ...) YFIELD(k, fn, struct dma_args, m, __VA_ARGS__)
@@ -870,6 +1165,7 @@ static const struct yfield dma_fields[] = {
 	DMA("access", yf_name, access, .names = access_names,
 	    .required = true),
 	DMA("pasid", yf_opt, pasid, .bits = 32),
+	DMA("priv", yf_bool, priv),
 	{0},
 };
 
@@ -891,6 +1187,7 @@ static bool a_dma(struct ld *ld, const struct ynode *v, struct step *st)
 		.iova = a.addr,
 		.size = a.size,
 		.access = a.access,
+		.priv = a.priv,
 	};
 	return true;
 }
@@ -946,7 +1243,103 @@ static bool a_post(struct ld *ld, const struct ynode *v, struct step *st)
 	return yparse_map(&ld->y, v, "post_event_buffers", post_fields, st);
 }
 
+/* write: the guest changing its memory (a PTE, a context entry) between
+ * requests. */
+struct write_args {
+	uint64_t addr;
+	struct opt value;
+	struct bytes values;
+};
+
+#define WR(k, fn, m, ...) YFIELD(k, fn, struct write_args, m, __VA_ARGS__)
+
+static const struct yfield write_fields[] = {
+	WR("addr", yf_uint, addr, .bits = 64, .required = true),
+	WR("value", yf_opt, value, .bits = 64),
+	WR("values", f_words, values),
+	{0},
+};
+
+static bool a_write(struct ld *ld, const struct ynode *v, struct step *st)
+{
+	struct write_args a = {0};
+	if (!ywant(&ld->y, v, YNODE_MAP, "write"))
+		return false;
+	/* Checked first, so that values never overwrite a buffer. */
+	if (ynode_get(v, "value") && ynode_get(v, "values"))
+		return yfail(&ld->y, ykey(v, "values"),
+			     "write: 'value' and 'values' are exclusive");
+	bool ok = yparse_map(&ld->y, v, "write", write_fields, &a);
+	st->data = a.values; /* the step owns the bytes, even on error */
+	if (!ok)
+		return false;
+	st->addr = a.addr;
+	if (a.value.set) {
+		if (!(st->data.p = malloc(8)))
+			return yfail(&ld->y, v, "out of memory");
+		iref_put_le64(st->data.p, a.value.v);
+		st->data.n = 8;
+	} else if (!ynode_get(v, "values")) {
+		return yfail(&ld->y, v, "write: give 'value' or 'values'");
+	} else if (!st->data.n) {
+		return yfail(&ld->y, ynode_get(v, "values"),
+			     "values: give at least one word");
+	}
+	if (st->addr + (st->data.n - 1) < st->addr)
+		return yfail(&ld->y, v, "write: %zu bytes at 0x%llx run past "
+			     "2^64", st->data.n, (unsigned long long)st->addr);
+	return true;
+}
+
 /* ---- steps: page tables and walks ---- */
+
+/* A library setter of options by name and value text. */
+typedef enum iref_rc (*option_set_fn)(void *obj, const char *key,
+				      const char *value,
+				      struct iref_diag *diag);
+
+static enum iref_rc set_walk_option(void *cfg, const char *key,
+				    const char *value, struct iref_diag *diag)
+{
+	return iref_walk_cfg_set(cfg, key, value, diag);
+}
+
+static enum iref_rc set_hw_cap(void *caps, const char *key,
+			       const char *value, struct iref_diag *diag)
+{
+	return iref_hw_caps_set(caps, key, value, diag);
+}
+
+/* A mapping of scalars handed to set in file order, so the library
+ * checks names and values and the loader knows no more than it does; a
+ * refusal is reported at the key. skip (may be NULL) is a key the caller
+ * reads itself. */
+static bool load_options(struct ld *ld, const struct ynode *options,
+			 const char *what, const char *skip,
+			 option_set_fn set, void *obj)
+{
+	if (!ywant(&ld->y, options, YNODE_MAP, what))
+		return false;
+	for (size_t i = 0; i < options->n; i++) {
+		const struct ynode *k = options->kids[2 * i];
+		const struct ynode *v = options->kids[2 * i + 1];
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(options->kids[2 * j]->str, k->str))
+				return yfail(&ld->y, k,
+					     "duplicate key '%s' in %s",
+					     k->str, what);
+		if (skip && !strcmp(k->str, skip))
+			continue;
+		if (!ywant(&ld->y, v, YNODE_SCALAR, k->str))
+			return false;
+		struct iref_diag why = {0};
+		enum iref_rc rc = set(obj, k->str, v->str, &why);
+		if (rc != IREF_OK)
+			return yfail(&ld->y, k, "%s: %s", what,
+				     why.msg[0] ? why.msg : iref_rc_str(rc));
+	}
+	return true;
+}
 
 /* A format and its options, both checked by the library, so the loader
  * knows every format and option the walkers do and no more. */
@@ -960,27 +1353,8 @@ static bool load_cfg(struct ld *ld, const struct ynode *format,
 	if (rc != IREF_OK)
 		return yfail(&ld->y, format, "format: %s",
 			     why.msg[0] ? why.msg : iref_rc_str(rc));
-	if (!options)
-		return true;
-	if (!ywant(&ld->y, options, YNODE_MAP, "options"))
-		return false;
-	for (size_t i = 0; i < options->n; i++) {
-		const struct ynode *k = options->kids[2 * i];
-		const struct ynode *v = options->kids[2 * i + 1];
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(options->kids[2 * j]->str, k->str))
-				return yfail(&ld->y, k,
-					     "duplicate key '%s' in options",
-					     k->str);
-		if (!ywant(&ld->y, v, YNODE_SCALAR, k->str))
-			return false;
-		why = (struct iref_diag){0};
-		rc = iref_walk_cfg_set(cfg, k->str, v->str, &why);
-		if (rc != IREF_OK)
-			return yfail(&ld->y, k, "options: %s",
-				     why.msg[0] ? why.msg : iref_rc_str(rc));
-	}
-	return true;
+	return !options || load_options(ld, options, "options", NULL,
+					set_walk_option, cfg);
 }
 
 /* The keys that give a stage's tables: a configuration, or the name of
@@ -1090,6 +1464,7 @@ static bool load_mapping(struct ld *ld, const struct ynode *v,
 		.user = true, .accessed = true, .dirty = true, .blocks = true,
 	};
 	b->line = v->line;
+	b->column = v->column;
 	if (!yparse_map(&ld->y, v, "mapping", mapping_fields, &a))
 		return false;
 	if (!a.size)
@@ -1114,15 +1489,15 @@ static bool load_mapping(struct ld *ld, const struct ynode *v,
 }
 
 static bool load_mappings(struct ld *ld, const struct ynode *v,
-			  struct step *st)
+			  struct build_item **maps, size_t *n_maps)
 {
 	if (!ywant(&ld->y, v, YNODE_SEQ, "mappings"))
 		return false;
-	if (v->n && !(st->maps = calloc(v->n, sizeof *st->maps)))
+	if (v->n && !(*maps = calloc(v->n, sizeof **maps)))
 		return yfail(&ld->y, v, "out of memory");
-	st->n_maps = v->n;
+	*n_maps = v->n;
 	for (size_t i = 0; i < v->n; i++)
-		if (!load_mapping(ld, v->kids[i], &st->maps[i]))
+		if (!load_mapping(ld, v->kids[i], &(*maps)[i]))
 			return false;
 	return true;
 }
@@ -1200,7 +1575,94 @@ static bool a_tables(struct ld *ld, const struct ynode *v, struct step *st)
 	/* Without a pool every table the mappings need must exist. */
 	return (!a.pool || load_pool(ld, a.pool, &st->pool)) &&
 	       (!a.name || load_name(ld, a.name, st)) &&
-	       load_mappings(ld, a.mappings, st);
+	       load_mappings(ld, a.mappings, &st->maps, &st->n_maps);
+}
+
+/* ---- iommu: hw: and stage2: ---- */
+
+static bool f_hw(struct yctx *y, const struct ynode *v, void *base,
+		 const struct yfield *f)
+{
+	struct ld *ld = (struct ld *)y;
+	struct iref_hw_caps *caps =
+		(struct iref_hw_caps *)((char *)base + f->off);
+	if (!ywant(y, v, YNODE_MAP, "hw"))
+		return false;
+	const struct ynode *arch = ynode_get(v, "arch");
+	if (!arch)
+		return yfail(y, v, "hw: missing key 'arch'");
+	if (!ywant(y, arch, YNODE_SCALAR, "arch"))
+		return false;
+	int a = iref_arch_parse(arch->str);
+	if (a <= IREF_ARCH_NONE) {
+		struct yjoin names = {0};
+		for (int i = IREF_ARCH_NONE + 1;
+		     iref_arch_name((enum iref_arch)i); i++)
+			yjoin_add(&names, iref_arch_name((enum iref_arch)i));
+		return yfail(y, arch,
+			     "arch: unknown architecture '%s' (expected one "
+			     "of: %s)",
+			     arch->str, names.buf);
+	}
+	/* The other keys go over the architecture's defaults. */
+	iref_hw_caps_default(caps, (enum iref_arch)a);
+	return load_options(ld, v, "hw", "arch", set_hw_cap, caps);
+}
+
+struct stage2_args {
+	const struct ynode *format, *options, *pool, *mappings;
+	struct opt root;
+};
+
+#define S2A(k, fn, m, ...) YFIELD(k, fn, struct stage2_args, m, __VA_ARGS__)
+
+static const struct yfield stage2_fields[] = {
+	S2A("format", yf_node, format, .required = true),
+	S2A("options", yf_node, options),
+	S2A("root", yf_opt, root, .bits = 64),
+	S2A("pool", yf_node, pool),
+	S2A("mappings", yf_node, mappings),
+	{0},
+};
+
+/* The host's stage 2: identity, or a configuration whose tables are in
+ * memory (root) or built at setup (mappings, like a tables step). The
+ * library checks that the format is a stage-2 one when it creates the
+ * device. */
+static bool f_stage2(struct yctx *y, const struct ynode *v, void *base,
+		     const struct yfield *f)
+{
+	struct ld *ld = (struct ld *)y;
+	struct scenario *s = base;
+	struct iref_walk_cfg *cfg =
+		(struct iref_walk_cfg *)((char *)base + f->off);
+	s->s2.line = v->line;
+	s->s2.column = v->column;
+	if (v->kind == YNODE_SCALAR) {
+		if (strcmp(v->str, "identity"))
+			return yfail(y, v,
+				     "stage2: expected identity or a mapping "
+				     "{format, options, root, pool, mappings}");
+		*cfg = (struct iref_walk_cfg){.fmt = IREF_FMT_NONE};
+		return true;
+	}
+	struct stage2_args a = {0};
+	if (!yparse_map(y, v, "stage2", stage2_fields, &a) ||
+	    !load_cfg(ld, a.format, a.options, cfg))
+		return false;
+	if (a.root.set && !a.root.v)
+		return yfail(y, ynode_get(v, "root"),
+			     "root: 0 is no root; leave root out to take one "
+			     "from the pool");
+	if (!a.root.set && !a.mappings)
+		return yfail(y, v,
+			     "stage2: missing key 'root' (or 'mappings' to "
+			     "build tables from a 'pool')");
+	cfg->root = a.root.v;
+	s->s2.build = a.mappings != NULL;
+	return (!a.pool || load_pool(ld, a.pool, &s->s2.pool)) &&
+	       (!a.mappings ||
+		load_mappings(ld, a.mappings, &s->s2.maps, &s->s2.n_maps));
 }
 
 struct walk_args {
@@ -1251,7 +1713,16 @@ static bool a_walk(struct ld *ld, const struct ynode *v, struct step *st)
 
 /* ---- steps: expectations ---- */
 
-#define PR(k, fn, m, ...) YFIELD(k, fn, struct iref_probe_prop, m, __VA_ARGS__)
+/* One expected property: p, or hw for a HW property (hw.type set). */
+struct prop_item {
+	struct iref_probe_prop p;
+	struct iref_hw_regs hw;
+};
+
+#define PR(k, fn, m, ...) YFIELD(k, fn, struct prop_item, p.m, __VA_ARGS__)
+#define HWR(k, i)                                                    \
+	YFIELD(k, yf_uint, struct prop_item, hw.reg[i], .bits = 64,  \
+	       .required = true)
 
 static const struct yfield resv_prop_fields[] = {
 	PR("subtype", yf_name, subtype, .names = subtype_names, .bits = 8,
@@ -1267,9 +1738,33 @@ static const struct yfield other_prop_fields[] = {
 	{0},
 };
 
+/* The registers of each HW property, in the order of iref_hw_regs. */
+static const struct yfield hw_arm_fields[] = {
+	HWR("idr0", 0), HWR("idr1", 1), HWR("idr3", 2), HWR("idr5", 3), {0},
+};
+static const struct yfield hw_intel_fields[] = {
+	HWR("cap", 0), HWR("ecap", 1), {0},
+};
+static const struct yfield hw_riscv_fields[] = {
+	HWR("caps", 0), HWR("fctl", 1), {0},
+};
+static const struct yfield hw_amd_fields[] = {
+	HWR("efr", 0), HWR("efr2", 1), {0},
+};
+
+/* Keys in the order of the IREF_PROBE_T_HW_* types, from
+ * IREF_PROBE_T_HW_ARM_SMMU3. */
+static const char *const hw_prop_keys[] = {
+	"hw_arm_smmu3", "hw_intel", "hw_riscv", "hw_amd",
+};
+
 static const struct yfield prop_fields[] = {
 	PR("resv_mem", yf_sub, type, .sub = resv_prop_fields),
 	PR("prop", yf_sub, type, .sub = other_prop_fields),
+	PR("hw_arm_smmu3", yf_sub, type, .sub = hw_arm_fields),
+	PR("hw_intel", yf_sub, type, .sub = hw_intel_fields),
+	PR("hw_riscv", yf_sub, type, .sub = hw_riscv_fields),
+	PR("hw_amd", yf_sub, type, .sub = hw_amd_fields),
 	{0},
 };
 
@@ -1279,22 +1774,36 @@ static bool f_props(struct yctx *y, const struct ynode *v, void *base,
 	struct expect_req *e = base;
 	if (!ywant(y, v, YNODE_SEQ, f->key))
 		return false;
-	if (v->n && !(e->props = calloc(v->n, sizeof *e->props)))
+	if (v->n && (!(e->props = calloc(v->n, sizeof *e->props)) ||
+		     !(e->hw = calloc(v->n, sizeof *e->hw))))
 		return yfail(y, v, "out of memory");
 	e->n_props = v->n;
 	e->has_props = true;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *item = v->kids[i];
-		struct iref_probe_prop *p = &e->props[i];
-		if (!yparse_map(y, item, "property", prop_fields, p))
+		struct prop_item p = {0};
+		if (!yparse_map(y, item, "property", prop_fields, &p))
 			return false;
 		if (item->n != 1)
 			return yfail(y, item,
-				     "property: give one of resv_mem, prop");
+				     "property: give one of resv_mem, prop, "
+				     "hw_arm_smmu3, hw_intel, hw_riscv, "
+				     "hw_amd");
 		if (ynode_get(item, "resv_mem")) {
-			p->type = IREF_PROBE_T_RESV_MEM;
-			p->length = IREF_RESV_MEM_PROP_SIZE - 4;
+			p.p.type = IREF_PROBE_T_RESV_MEM;
+			p.p.length = IREF_RESV_MEM_PROP_SIZE - 4;
 		}
+		for (unsigned t = 0;
+		     t < sizeof hw_prop_keys / sizeof hw_prop_keys[0]; t++) {
+			if (!ynode_get(item, hw_prop_keys[t]))
+				continue;
+			p.hw.type = (uint16_t)(IREF_PROBE_T_HW_ARM_SMMU3 + t);
+			p.p.type = p.hw.type;
+			p.p.length =
+				(uint16_t)(iref_hw_prop_size(p.hw.type) - 4);
+		}
+		e->props[i] = p.p;
+		e->hw[i] = p.hw;
 	}
 	return true;
 }
@@ -1333,13 +1842,26 @@ static bool e_req(struct ld *ld, const struct ynode *v, struct step *st)
 
 #define XD(k, fn, m, ...) YFIELD(k, fn, struct expect_dma, m, __VA_ARGS__)
 
+#define XD_LEVEL                                                     \
+	XD("level", yf_name_opt, level, .names = level_names, .bits = 7, \
+	   .numeric = true)
+/* The walk fault behind a fault or an abort on a table attachment. */
+#define XD_WALK_FAULT                                                \
+	XD("code", yf_opt, code, .bits = 32),                        \
+	XD("walk", f_wfault_opt, walk),                              \
+	XD("stage", yf_opt, stage, .bits = 32),                      \
+	XD_LEVEL
+#define XD_LATER                                                     \
+	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),         \
+	XD("cycles", yf_opt, cycles, .bits = 64)
+
 static const struct yfield dma_ok_fields[] = {
 	XD("pa", yf_opt, pa, .bits = 64),
 	XD("size", yf_opt, size, .bits = 64),
 	XD("perm", yf_flags_opt, perm, .names = perm_names, .bits = 32),
 	XD("via", yf_name_opt, via, .names = via_names),
-	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),
-	XD("cycles", yf_opt, cycles, .bits = 64),
+	XD_LEVEL,
+	XD_LATER,
 	{0},
 };
 
@@ -1349,8 +1871,26 @@ static const struct yfield dma_fault_fields[] = {
 	XD("flags", yf_flags_opt, flags, .names = fault_flag_names,
 	   .bits = 32),
 	XD("address", yf_opt, address, .bits = 64),
-	XD("tlb", yf_name_opt, tlb, .names = tlb_use_names),
-	XD("cycles", yf_opt, cycles, .bits = 64),
+	XD_WALK_FAULT,
+	XD_LATER,
+	{0},
+};
+
+/* "abort: true" says which form this is; it stores nothing. */
+static bool f_abort(struct yctx *y, const struct ynode *v, void *base,
+		    const struct yfield *f)
+{
+	(void)base;
+	if (v->kind == YNODE_SCALAR && v->plain && !strcmp(v->str, "true"))
+		return true;
+	return yfail(y, v, "%s: only true (use ok or fault fields for the "
+		     "other outcomes)", f->key);
+}
+
+static const struct yfield dma_abort_fields[] = {
+	{.key = "abort", .parse = f_abort, .required = true},
+	XD_WALK_FAULT,
+	XD_LATER,
 	{0},
 };
 
@@ -1364,15 +1904,26 @@ static bool e_dma(struct ld *ld, const struct ynode *v, struct step *st)
 		e->outcome = (enum iref_dma_outcome)outcome;
 		return true;
 	}
-	bool fault = ynode_get(v, "fault") != NULL;
-	e->outcome = fault ? IREF_DMA_FAULT : IREF_DMA_OK;
-	if (!yparse_map(&ld->y, v, fault ? "fault expectation" : "expect",
-			fault ? dma_fault_fields : dma_ok_fields, e))
+	const char *what = "expect";
+	const struct yfield *fields = dma_ok_fields;
+	e->outcome = IREF_DMA_OK;
+	if (v->kind == YNODE_MAP && ynode_get(v, "fault")) {
+		what = "fault expectation";
+		fields = dma_fault_fields;
+		e->outcome = IREF_DMA_FAULT;
+	} else if (v->kind == YNODE_MAP && ynode_get(v, "abort")) {
+		what = "abort expectation";
+		fields = dma_abort_fields;
+		e->outcome = IREF_DMA_ABORT;
+	}
+	if (!yparse_map(&ld->y, v, what, fields, e))
 		return false;
 	if (!v->n)
 		return yfail(&ld->y, v,
-			     "expect: give pa, size, perm, via, tlb, cycles or "
-			     "fault");
+			     "expect: give pa, size, perm, via, level, tlb, "
+			     "cycles, fault or abort");
+	if (e->stage.set && e->stage.v != 1 && e->stage.v != 2)
+		return yfail(&ld->y, ynode_get(v, "stage"), "stage: 1 or 2");
 	if (e->tlb.set && !ld->s->cfg.tlb_enabled)
 		return yfail(&ld->y, ykey(v, "tlb"),
 			     "tlb: the device has no TLB (add iommu: tlb:)");
@@ -1596,6 +2147,9 @@ static const struct step_desc step_descs[] = {
 	[STEP_TABLES] = {"tables", a_tables, e_tables},
 	[STEP_WALK] = {"walk", a_walk, e_walk},
 	[STEP_TLB_STATS] = {"tlb_stats", a_tlb_stats, e_tlb_stats},
+	[STEP_ATTACH_TABLE] = {"attach_table", a_attach_table, e_req},
+	[STEP_INVALIDATE] = {"invalidate", a_invalidate, e_req},
+	[STEP_WRITE] = {"write", a_write, NULL},
 };
 
 #define N_STEP_KINDS (sizeof step_descs / sizeof step_descs[0])
@@ -1825,11 +2379,13 @@ void scenario_free(struct scenario *s)
 		free(st->rd.p);
 		free(st->data.p);
 		free(st->req.props);
+		free(st->req.hw);
 		free(st->events.rec);
 		free(st->maps);
 		free(st->name);
 		free(st->walk_exp.acc);
 	}
+	free(s->s2.maps);
 	free(s->eps);
 	free(s->mem);
 	free(s->steps);

@@ -13,6 +13,7 @@
 #include "iommu-ref/dma.h"
 #include "iommu-ref/error.h"
 #include "iommu-ref/events.h"
+#include "iommu-ref/ext_wire.h"
 #include "iommu-ref/iommu.h"
 #include "iommu-ref/walk.h"
 #include "iommu-ref/wire.h"
@@ -37,6 +38,9 @@ enum step_kind {
 	STEP_TABLES,
 	STEP_WALK,
 	STEP_TLB_STATS,
+	STEP_ATTACH_TABLE,
+	STEP_INVALIDATE,
+	STEP_WRITE,
 };
 
 /* The YAML key of a step kind ("attach", "post_event_buffers"). */
@@ -48,26 +52,34 @@ enum expect_via {
 	VIA_MMIO,
 	VIA_BYPASS,
 	VIA_MSI,
+	VIA_TABLE,
+	VIA_S2,
 };
 
 /* What a request step expects: tail status and/or used length, and for a
- * PROBE the exact property list (value pointers are NULL); cycles on a
- * device with timing only. */
+ * PROBE the exact property list (value pointers are NULL; hw[i].type is
+ * non-zero for a HW property given by its registers); cycles on a device
+ * with timing only. */
 struct expect_req {
 	struct opt status, used, cycles;
 	bool has_props;
 	struct iref_probe_prop *props;
+	struct iref_hw_regs *hw;
 	size_t n_props;
 };
 
-/* What a DMA step expects: the outcome, and for OK or FAULT the fields
- * given. perm holds IREF_PERM_*, via an enum expect_via, flags the fault
- * record's flags, tlb an enum iref_dma_tlb (a device with a TLB only),
- * cycles the access's cycles (a device with timing only). */
+/* What a DMA step expects: the outcome, and the fields given. perm holds
+ * IREF_PERM_*, via an enum expect_via, flags the fault record's flags,
+ * tlb an enum iref_dma_tlb (a device with a TLB only), cycles the access's
+ * cycles (a device with timing only). level is a table path's leaf level
+ * (ok) or the walk fault's (UINT64_MAX: none); code, walk (an
+ * iref_wfault) and stage the walk fault behind a fault or an abort on a
+ * table attachment. */
 struct expect_dma {
 	enum iref_dma_outcome outcome;
 	struct opt pa, size, perm, via;
 	struct opt reason, flags, address;
+	struct opt code, walk, stage, level;
 	struct opt tlb, cycles;
 };
 
@@ -123,7 +135,7 @@ struct walk_stage {
 /* A mapping of a tables step and where it was written, for the builder's
  * refusals. */
 struct build_item {
-	unsigned line;
+	unsigned line, column;
 	struct iref_build_map map;
 };
 
@@ -147,9 +159,11 @@ struct step {
 	struct expect_tlb tlb;
 
 	/* bypass: value; reset: 1 = system; config_write: off and data;
-	 * post_event_buffers: count buffers of size bytes. */
+	 * post_event_buffers: count buffers of size bytes; write: data (the
+	 * words' little-endian bytes) at addr. */
 	uint64_t value;
 	uint32_t off;
+	uint64_t addr;
 	struct bytes data;
 	uint32_t count, size;
 	/* Host operations: expected acceptance (v = 1 ok, 0 rejected). */
@@ -187,13 +201,26 @@ struct scn_endpoint {
 	struct iref_endpoint_config cfg; /* cfg.resv is owned */
 };
 
+/* The host's stage-2 tables (iommu: stage2:), built into guest memory
+ * before the device is created: cfg.stage2 is the configuration (root 0:
+ * take one from the pool). */
+struct stage2_build {
+	bool build;            /* mappings were given */
+	unsigned line, column; /* the stage2 value */
+	struct iref_pool pool;
+	struct build_item *maps;
+	size_t n_maps;
+};
+
 struct scenario {
 	char *name; /* the file name messages use */
 	/* Device configuration (cfg.mem is left empty; cfg.tlb from
-	 * iommu: tlb:, cfg.timing from iommu: timing:) and where it came
-	 * from, for a refusal by iref_iommu_create. */
+	 * iommu: tlb:, cfg.timing from iommu: timing:, cfg.hw from iommu:
+	 * hw:, cfg.stage2 from iommu: stage2: with s2 the tables to build)
+	 * and where it came from, for a refusal by iref_iommu_create. */
 	struct iref_config cfg;
 	unsigned iommu_line, iommu_column;
+	struct stage2_build s2;
 	uint64_t negotiated;
 	enum iref_events_mode eventq_mode;
 	struct scn_endpoint *eps;

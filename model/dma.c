@@ -15,18 +15,6 @@
 #define ATTR_MMIO (UINT32_C(1) << 31)
 #define ATTR_UNITS_MAX (ATTR_MMIO - 1)
 
-/* One piece: where [p, *piece_end] goes, or a fault at p. */
-struct piece {
-	bool ok;
-	enum iref_dma_path path;
-	uint64_t pa, size;
-	unsigned perm;
-	bool mmio;
-	uint8_t reason;
-	enum iref_dma_tlb tlb;
-	bool tree; /* the mapping tree was asked */
-};
-
 static const struct iref_resv_region *resv_at(const struct endpoint *ep,
 					      uint64_t p, uint64_t *next)
 {
@@ -40,7 +28,7 @@ static const struct iref_resv_region *resv_at(const struct endpoint *ep,
 	return NULL;
 }
 
-static void identity(struct piece *pc, uint64_t p, enum iref_dma_path path)
+static void identity(struct dma_piece *pc, uint64_t p, enum iref_dma_path path)
 {
 	pc->ok = true;
 	pc->path = path;
@@ -49,7 +37,7 @@ static void identity(struct piece *pc, uint64_t p, enum iref_dma_path path)
 	pc->perm = IREF_PERM_R | IREF_PERM_W | IREF_PERM_X;
 }
 
-static void mapped(struct piece *pc, uint64_t pa, uint64_t size,
+static void mapped(struct dma_piece *pc, uint64_t pa, uint64_t size,
 		   unsigned perm, bool mmio)
 {
 	pc->ok = true;
@@ -67,12 +55,13 @@ static struct iref_tlb_tag map_tag(const struct domain *dom)
 
 /* A hit: the piece ends with the cached page, which lies inside the
  * mapping, so the next piece looks up again. */
-static bool tlb_hit(struct iref_iommu *d, const struct domain *dom,
+static bool tlb_hit(struct iref_iommu *d, const struct endpoint *ep,
 		    unsigned access, uint64_t p, uint64_t *piece_end,
-		    struct piece *pc)
+		    struct dma_piece *pc, struct iref_dma_work *w)
 {
 	struct iref_tlb_xlate x;
-	if (!iref_tlb_lookup(d->tlb, map_tag(dom), p, access, &x))
+	pc->tlb = iotlb_lookup(d, ep, map_tag(ep->domain), p, access, &x, w);
+	if (pc->tlb != IREF_DMA_TLB_HIT)
 		return false;
 	uint64_t page_end = p | (x.page_size - 1);
 	if (page_end < *piece_end)
@@ -100,9 +89,9 @@ static uint64_t cacheable_size(const struct iref_mapping *m, uint64_t p,
 	return best;
 }
 
-static void tlb_fill(struct iref_iommu *d, const struct domain *dom,
+static void tlb_fill(struct iref_iommu *d, const struct endpoint *ep,
 		     uint64_t p, const struct iref_mapping *m,
-		     const struct piece *pc)
+		     const struct dma_piece *pc)
 {
 	uint64_t units_m1 = (m->virt_end - m->virt_start) / d->granule;
 	uint64_t size = cacheable_size(m, p, pc->pa);
@@ -114,9 +103,7 @@ static void tlb_fill(struct iref_iommu *d, const struct domain *dom,
 		.perm = pc->perm,
 		.attrs = (uint32_t)units_m1 | (pc->mmio ? ATTR_MMIO : 0),
 	};
-	/* IREF_E_RANGE (every held size is larger than the block) only
-	 * leaves the piece uncached. */
-	(void)iref_tlb_insert(d->tlb, map_tag(dom), p, &x);
+	iotlb_fill(d, ep, map_tag(ep->domain), p, &x);
 }
 
 static unsigned mapping_perm(const struct iref_iommu *d, uint32_t flags)
@@ -135,12 +122,14 @@ static unsigned mapping_perm(const struct iref_iommu *d, uint32_t flags)
 
 static void translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 			    const struct iref_dma_req *req, uint64_t p,
-			    uint64_t *piece_end, struct piece *pc)
+			    uint64_t *piece_end, struct dma_piece *pc,
+			    struct iref_dma_work *w)
 {
 	const struct iref_resv_region *r = resv_at(ep, p, piece_end);
 	const struct domain *dom = ep->domain;
+	bool table = has_table_att(ep);
 	bool bypassed = dom ? dom->kind == DOMAIN_BYPASS
-			    : unattached_bypass(d);
+			    : !table && unattached_bypass(d);
 	if (r) {
 		if (r->end < *piece_end)
 			*piece_end = r->end;
@@ -156,6 +145,10 @@ static void translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 		identity(pc, p, IREF_PATH_BYPASS);
 		return;
 	}
+	if (table) {
+		table_translate_piece(d, ep, req, p, piece_end, pc, w);
+		return;
+	}
 	if (!dom) {
 		pc->reason = IREF_R_DOMAIN; /* C96 */
 		return;
@@ -167,13 +160,9 @@ static void translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 	/* Reserved regions, bypass and MSI were decided above: only MAP
 	 * translations reach the TLB. A hit needs the access allowed, so a
 	 * permission fault always comes from the tree. */
-	if (d->tlb) {
-		if (tlb_hit(d, dom, req->access, p, piece_end, pc)) {
-			pc->tlb = IREF_DMA_TLB_HIT;
-			return;
-		}
-		pc->tlb = IREF_DMA_TLB_MISS;
-	}
+	if (iotlb_present(d) &&
+	    tlb_hit(d, ep, req->access, p, piece_end, pc, w))
+		return;
 	pc->tree = true;
 	struct iref_mapping m;
 	if (!iref_maptree_lookup(dom->maps, p, &m)) {
@@ -189,13 +178,20 @@ static void translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 	}
 	mapped(pc, m.phys_start + (p - m.virt_start),
 	       m.virt_end - m.virt_start + 1, perm, m.flags & IREF_MAP_F_MMIO);
-	if (d->tlb)
-		tlb_fill(d, dom, p, &m, pc);
+	if (iotlb_present(d))
+		tlb_fill(d, ep, p, &m, pc);
 }
 
 static void fault(struct iref_iommu *d, const struct iref_dma_req *req,
-		  uint8_t reason, uint64_t addr, struct iref_dma_result *res)
+		  const struct dma_piece *pc, uint64_t addr,
+		  struct iref_dma_result *res)
 {
+	res->has_walk_fault = pc->has_walk_fault;
+	res->walk = pc->walk;
+	if (pc->host) {
+		res->outcome = IREF_DMA_ABORT; /* 6.8: not the guest's */
+		return;
+	}
 	bool ext = neg(d, IREF_F_ATTACH_TABLE);
 	uint32_t flags = IREF_FAULT_F_ADDRESS;
 	if (req->access == IREF_ACC_WRITE)
@@ -208,7 +204,7 @@ static void fault(struct iref_iommu *d, const struct iref_dma_req *req,
 		flags |= IREF_FAULT_F_PASID;
 	res->outcome = IREF_DMA_FAULT;
 	res->fault = (struct iref_fault_record){
-		.reason = reason,
+		.reason = pc->reason,
 		.flags = flags,
 		.endpoint = req->endpoint,
 		.pasid = req->has_pasid && ext ? req->pasid : 0,
@@ -240,19 +236,23 @@ static void translate(struct iref_iommu *d, const struct iref_dma_req *req,
 	}
 	for (uint64_t p = req->iova;;) {
 		uint64_t piece_end = last;
-		struct piece pc = {0};
-		translate_piece(d, ep, req, p, &piece_end, &pc);
+		struct dma_piece pc = {0};
+		translate_piece(d, ep, req, p, &piece_end, &pc, w);
+		/* MAP outputs and bypass addresses are GPAs (6.8); MSI
+		 * doorbells pass untranslated. */
+		if (pc.ok && (pc.path == IREF_PATH_MAPPING ||
+			      pc.path == IREF_PATH_BYPASS))
+			stage2_piece(d, req, p, &piece_end, &pc, w);
 		/* NONE < HIT < MISS: one miss makes the access a miss. */
 		if (pc.tlb > res->tlb)
 			res->tlb = pc.tlb;
-		w->tlb_lookups += pc.tlb != IREF_DMA_TLB_NONE;
 		w->tree_lookups += pc.tree;
 		if (!pc.ok) {
-			fault(d, req, pc.reason, p, res);
-			w->fault = true;
+			fault(d, req, &pc, p, res);
+			w->fault = !pc.host;
 			return;
 		}
-		if (pc.path != IREF_PATH_MAPPING)
+		if (pc.path == IREF_PATH_BYPASS || pc.path == IREF_PATH_MSI)
 			w->identity++;
 		if (p == req->iova) {
 			res->path = pc.path;
@@ -260,6 +260,7 @@ static void translate(struct iref_iommu *d, const struct iref_dma_req *req,
 			res->size = pc.size;
 			res->perm = pc.perm;
 			res->mmio = pc.mmio;
+			res->level = pc.level;
 		}
 		if (piece_end == last)
 			return;

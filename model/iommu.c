@@ -12,7 +12,8 @@
 	 IREF_FEAT(IREF_F_MAP_UNMAP) | IREF_FEAT(IREF_F_BYPASS) |             \
 	 IREF_FEAT(IREF_F_PROBE) | IREF_FEAT(IREF_F_MMIO) |                   \
 	 IREF_FEAT(IREF_F_BYPASS_CONFIG) | IREF_FEAT(IREF_F_INDIRECT_DESC) |  \
-	 IREF_FEAT(IREF_F_EVENT_IDX) | IREF_FEAT(IREF_F_VERSION_1))
+	 IREF_FEAT(IREF_F_EVENT_IDX) | IREF_FEAT(IREF_F_VERSION_1) |          \
+	 IREF_FEAT(IREF_F_ATTACH_TABLE))
 
 /* A property area larger than this is refused at creation: nothing needs
  * it, and every PROBE answer is that large. */
@@ -52,6 +53,13 @@ void iommu_log(const struct iref_iommu *d, const char *fmt, ...)
 	d->cfg.host_log(d->cfg.host_log_ctx, msg);
 }
 
+static bool stage2_format(enum iref_fmt f)
+{
+	return f == IREF_FMT_NONE || f == IREF_FMT_ARM_S2 ||
+	       f == IREF_FMT_INTEL_SS || f == IREF_FMT_RISCV_G ||
+	       f == IREF_FMT_AMD_V1;
+}
+
 static enum iref_rc check_config(const struct iref_config *c,
 				 struct iref_diag *diag)
 {
@@ -78,6 +86,15 @@ static enum iref_rc check_config(const struct iref_config *c,
 		why = "guest_pa_bits is above 64";
 	else if (c->timing_enabled && c->timing.walkers == 0)
 		why = "timing: walkers must be at least 1";
+	else if ((c->features & IREF_FEAT(IREF_F_ATTACH_TABLE)) &&
+		 !(c->features & IREF_FEAT(IREF_F_PROBE)))
+		why = "F_ATTACH_TABLE is offered only with F_PROBE (C109)";
+	else if ((c->features & IREF_FEAT(IREF_F_ATTACH_TABLE)) &&
+		 (c->hw.arch == IREF_ARCH_NONE || !iref_arch_name(c->hw.arch)))
+		why = "F_ATTACH_TABLE needs hw.arch (the stage-1 hardware)";
+	else if (!stage2_format(c->stage2.fmt))
+		why = "stage2 must be a stage-2 format (arm-s2, intel-ss, "
+		      "riscv-sv*x4, amd-v1) or none";
 	if (!why)
 		return IREF_OK;
 	iref_diag_set(diag, NULL, 0, 0, "%s", why);
@@ -92,6 +109,18 @@ enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 	enum iref_rc rc = check_config(cfg, diag);
 	if (rc != IREF_OK)
 		return rc;
+	/* Endpoints create their micro-TLBs later: try the geometry now. */
+	struct iref_diag why = {0};
+	if (cfg->utlb_enabled) {
+		struct iref_tlb *probe;
+		rc = iref_tlb_create(&cfg->utlb, &probe, &why);
+		if (rc != IREF_OK) {
+			iref_diag_set(diag, NULL, 0, 0, "utlb: %s",
+				      why.msg[0] ? why.msg : iref_rc_str(rc));
+			return rc;
+		}
+		iref_tlb_destroy(probe);
+	}
 	struct iref_iommu *d = calloc(1, sizeof *d);
 	if (!d)
 		return IREF_E_NOMEM;
@@ -101,7 +130,6 @@ enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 	idmap_init(&d->endpoints);
 	idmap_init(&d->domains);
 	if (cfg->tlb_enabled) {
-		struct iref_diag why = {0};
 		rc = iref_tlb_create(&cfg->tlb, &d->tlb, &why);
 		if (rc != IREF_OK) {
 			iref_diag_set(diag, NULL, 0, 0, "tlb: %s",
@@ -112,7 +140,10 @@ enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 	}
 	uint32_t depth = cfg->opt.eventq_depth ? cfg->opt.eventq_depth
 					       : DEFAULT_EVENTQ_DEPTH;
-	if (events_init(&d->ev, depth) != IREF_OK) {
+	if ((iotlb_present(d) && !(d->ctx_cache = calloc(CTX_CACHE_ENTRIES,
+					       sizeof *d->ctx_cache))) ||
+	    events_init(&d->ev, depth) != IREF_OK) {
+		free(d->ctx_cache);
 		iref_tlb_destroy(d->tlb);
 		free(d);
 		return IREF_E_NOMEM;
@@ -126,11 +157,13 @@ enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 
 static void drop_domains(struct iref_iommu *d)
 {
+	struct endpoint *ep;
+	for (size_t i = 0; (ep = idmap_next(&d->endpoints, &i));)
+		table_detach_ep(d, ep, false, 0);
 	struct domain *dom;
 	for (size_t i = 0; (dom = idmap_next(&d->domains, &i));)
 		domain_free(dom);
 	idmap_free(&d->domains);
-	struct endpoint *ep;
 	for (size_t i = 0; (ep = idmap_next(&d->endpoints, &i));) {
 		ep->domain = NULL;
 		ep->next_in_domain = NULL;
@@ -144,11 +177,14 @@ void iref_iommu_destroy(struct iref_iommu *d)
 	drop_domains(d);
 	struct endpoint *ep;
 	for (size_t i = 0; (ep = idmap_next(&d->endpoints, &i));) {
+		idmap_free(&ep->pasids);
+		iref_tlb_destroy(ep->utlb);
 		free(ep->resv);
 		free(ep);
 	}
 	idmap_free(&d->endpoints);
 	events_fini(&d->ev);
+	free(d->ctx_cache);
 	iref_tlb_destroy(d->tlb);
 	free(d);
 }
@@ -213,6 +249,7 @@ enum iref_rc iref_iommu_add_endpoint(struct iref_iommu *d,
 		return IREF_E_NOMEM;
 	ep->id = e->id;
 	ep->compat_class = e->compat_class;
+	idmap_init(&ep->pasids);
 	if (e->n_resv) {
 		ep->resv = malloc(e->n_resv * sizeof *ep->resv);
 		if (!ep->resv) {
@@ -222,8 +259,11 @@ enum iref_rc iref_iommu_add_endpoint(struct iref_iommu *d,
 		memcpy(ep->resv, e->resv, e->n_resv * sizeof *ep->resv);
 		ep->n_resv = e->n_resv;
 	}
-	rc = idmap_put(&d->endpoints, e->id, ep);
+	rc = iotlb_add_endpoint(d, ep);
+	if (rc == IREF_OK)
+		rc = idmap_put(&d->endpoints, e->id, ep);
 	if (rc != IREF_OK) {
+		iref_tlb_destroy(ep->utlb);
 		free(ep->resv);
 		free(ep);
 	}
@@ -253,6 +293,9 @@ void iref_iommu_reset(struct iref_iommu *d)
 {
 	drop_domains(d);
 	tlb_invalidate(d, &(struct iref_tlb_inv){0}); /* no filter: all */
+	if (d->ctx_cache)
+		memset(d->ctx_cache, 0,
+		       CTX_CACHE_ENTRIES * sizeof *d->ctx_cache);
 	d->negotiated = 0;
 	events_clear(&d->ev);
 }
@@ -364,8 +407,10 @@ void endpoint_leave(struct iref_iommu *d, struct endpoint *ep)
 	ep->next_in_domain = NULL;
 	if (--dom->n_endpoints == 0) {
 		tlb_invalidate(d, &(struct iref_tlb_inv){
-					  .flags = IREF_TLB_INV_DOMAIN,
+					  .flags = IREF_TLB_INV_DOMAIN |
+						   IREF_TLB_INV_ASID,
 					  .domain = dom->id,
+					  .asid = IREF_TLB_NO_ASID,
 				  });
 		idmap_del(&d->domains, dom->id);
 		domain_free(dom);
@@ -399,19 +444,26 @@ size_t iref_iommu_domain_count(const struct iref_iommu *d)
 	return d->domains.count;
 }
 
-void tlb_invalidate(struct iref_iommu *d, const struct iref_tlb_inv *inv)
+unsigned iref_iommu_domain_format(const struct iref_iommu *d, uint32_t id)
 {
-	/* The descriptors built in this model are well-formed, the only
-	 * thing the engine refuses. */
-	if (d->tlb)
-		(void)iref_tlb_invalidate(d->tlb, inv, NULL);
+	const struct domain *dom = idmap_get(&d->domains, id);
+	return dom && dom->kind == DOMAIN_TABLE ? dom->format : 0;
 }
 
-bool iref_iommu_tlb_stats(const struct iref_iommu *d,
-			  struct iref_tlb_stats *out)
+bool iref_iommu_table_domain(const struct iref_iommu *d, uint32_t id,
+			     bool has_pasid, uint32_t pasid,
+			     uint32_t *domain)
 {
-	if (!d->tlb)
+	const struct endpoint *ep = idmap_get(&d->endpoints, id);
+	if (!ep)
 		return false;
-	iref_tlb_get_stats(d->tlb, out);
+	const struct table_att *a =
+		ep->whole ? ep->whole
+		: has_pasid ? idmap_get(&ep->pasids, pasid)
+			    : ep->nopasid;
+	if (!a)
+		return false;
+	if (domain)
+		*domain = a->dom->id;
 	return true;
 }

@@ -16,12 +16,6 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static bool domain_in_range(const struct iref_iommu *d, uint32_t id)
-{
-	return !offered(d, IREF_F_DOMAIN_RANGE) ||
-	       (id >= d->cfg.domain_start && id <= d->cfg.domain_end);
-}
-
 /* Section 3.2. */
 static uint8_t do_attach(struct iref_iommu *d, const uint8_t *rd)
 {
@@ -38,6 +32,9 @@ static uint8_t do_attach(struct iref_iommu *d, const uint8_t *rd)
 		return IREF_S_NOENT;
 	if (!domain_in_range(d, dom_id))
 		return IREF_S_RANGE;
+	/* C36a: per-PASID table attachments do not mix with others (6.2). */
+	if (ep->nopasid || ep->pasids.count)
+		return IREF_S_UNSUPP;
 	enum domain_kind kind = want_bypass ? DOMAIN_BYPASS : DOMAIN_MAP;
 	struct domain *dom = idmap_get(&d->domains, dom_id);
 	if (dom && dom->kind != kind)
@@ -53,7 +50,8 @@ static uint8_t do_attach(struct iref_iommu *d, const uint8_t *rd)
 		/* The old domain dies if ep was its last endpoint, which frees
 		 * a slot for the new one. */
 		size_t live = d->domains.count;
-		if (ep->domain && ep->domain->n_endpoints == 1)
+		if ((ep->domain && ep->domain->n_endpoints == 1) ||
+		    (ep->whole && ep->whole->dom->n_atts == 1))
 			live--;
 		if (d->cfg.opt.max_domains && live >= d->cfg.opt.max_domains)
 			return IREF_S_NOMEM;
@@ -63,21 +61,35 @@ static uint8_t do_attach(struct iref_iommu *d, const uint8_t *rd)
 		idmap_put(&d->domains, dom_id, dom); /* reserved: cannot fail */
 	}
 	endpoint_leave(d, ep);
+	table_detach_ep(d, ep, false, 0); /* a whole-table attachment */
 	endpoint_join(ep, dom);
 	return IREF_S_OK;
 }
 
-/* Section 3.3 (base device: the 8 reserved bytes are ignored). */
+/* Section 3.3; with F_ATTACH_TABLE negotiated the 8 reserved bytes are
+ * flags and a PASID (6.4), otherwise they are ignored (C47). */
 static uint8_t do_detach(struct iref_iommu *d, const uint8_t *rd)
 {
 	uint32_t dom_id = iref_le32(rd + 4), ep_id = iref_le32(rd + 8);
 	struct endpoint *ep = idmap_get(&d->endpoints, ep_id);
 	if (!ep)
 		return IREF_S_NOENT;
-	if (!ep->domain || ep->domain->id != dom_id)
-		return IREF_S_INVAL;
-	endpoint_leave(d, ep);
-	return IREF_S_OK;
+	if (neg(d, IREF_F_ATTACH_TABLE)) {
+		uint32_t flags = iref_le32(rd + 12);
+		if (flags & ~IREF_DETACH_F_PASID)
+			return IREF_S_INVAL;
+		if (flags & IREF_DETACH_F_PASID)
+			return table_detach_pasid_req(d, ep, dom_id, flags,
+						      iref_le32(rd + 16));
+	}
+	if (ep->domain && ep->domain->id == dom_id) {
+		endpoint_leave(d, ep);
+		return IREF_S_OK;
+	}
+	/* Table attachments: the whole-table one, or every PASID's in the
+	 * named domain (6.4). */
+	return table_detach_ep(d, ep, true, dom_id) ? IREF_S_OK
+						     : IREF_S_INVAL;
 }
 
 /* The MAP/UNMAP domain a request names, or the status that refuses it. */
@@ -201,7 +213,8 @@ static uint8_t do_probe(struct iref_iommu *d, const uint8_t *rd, uint8_t *wr,
 	size_t area = d->cfg.probe_size;
 	if (wlen - IREF_TAIL_SIZE < area)
 		return IREF_S_INVAL;
-	if (ep->n_resv * IREF_RESV_MEM_PROP_SIZE > area)
+	size_t resv = ep->n_resv * IREF_RESV_MEM_PROP_SIZE;
+	if (resv + table_hw_prop_size(d) > area)
 		return IREF_S_INVAL; /* C92: properties do not fit */
 	for (size_t i = 0; i < ep->n_resv; i++) {
 		uint8_t *p = wr + i * IREF_RESV_MEM_PROP_SIZE;
@@ -211,6 +224,9 @@ static uint8_t do_probe(struct iref_iommu *d, const uint8_t *rd, uint8_t *wr,
 		iref_put_le64(p + 8, ep->resv[i].start);
 		iref_put_le64(p + 16, ep->resv[i].end);
 	}
+	/* 6.6: one HW property, F_ATTACH_TABLE negotiated (C125). */
+	if (table_hw_prop_size(d))
+		table_hw_prop(d, wr + resv);
 	return IREF_S_OK;
 }
 
@@ -226,14 +242,21 @@ static const struct req_kind kinds[] = {
 	[IREF_T_MAP] = {IREF_MAP_RSIZE, IREF_F_MAP_UNMAP, do_map},
 	[IREF_T_UNMAP] = {IREF_UNMAP_RSIZE, IREF_F_MAP_UNMAP, do_unmap},
 	[IREF_T_PROBE] = {IREF_PROBE_RSIZE, -1, NULL},
+	[IREF_T_ATTACH_TABLE] = {IREF_ATTACH_TABLE_RSIZE, IREF_F_ATTACH_TABLE,
+				 table_attach_req},
+	[IREF_T_INVALIDATE] = {IREF_INVALIDATE_RSIZE, IREF_F_ATTACH_TABLE,
+			       table_invalidate_req},
 };
 
 /* Types this device recognises (G3): PROBE only when F_PROBE is offered,
- * and negotiated too (C84, [MODEL]). */
+ * and negotiated too (C84, [MODEL]); the extension's when F_ATTACH_TABLE
+ * is offered (C110: S_UNSUPP if not negotiated, from need_feature). */
 static bool recognised(const struct iref_iommu *d, unsigned type)
 {
 	if (type == IREF_T_PROBE)
 		return offered(d, IREF_F_PROBE) && neg(d, IREF_F_PROBE);
+	if (type == IREF_T_ATTACH_TABLE || type == IREF_T_INVALIDATE)
+		return offered(d, IREF_F_ATTACH_TABLE);
 	return type >= IREF_T_ATTACH && type <= IREF_T_UNMAP;
 }
 

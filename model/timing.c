@@ -14,6 +14,7 @@ void iref_timing_default(struct iref_timing_cfg *t)
 	*t = (struct iref_timing_cfg){
 		.dma_base = 8 + 8 + 3,
 		.tlb_lookup = 3,
+		.utlb_lookup = 1,
 		.tree_lookup = 100,
 		.identity = 0,
 		.fault = 100,
@@ -25,6 +26,8 @@ void iref_timing_default(struct iref_timing_cfg *t)
 		.req_map = 100,
 		.req_unmap = 100,
 		.req_probe = 20,
+		.req_attach_table = 20,
+		.req_invalidate = 50,
 	};
 }
 
@@ -42,8 +45,10 @@ uint64_t iref_timing_dma(const struct iref_timing_cfg *t,
 {
 	uint64_t c = t->dma_base;
 	c = add_mul(c, w->tlb_lookups, t->tlb_lookup);
+	c = add_mul(c, w->utlb_lookups, t->utlb_lookup);
 	c = add_mul(c, w->tree_lookups, t->tree_lookup);
 	c = add_mul(c, w->identity, t->identity);
+	c = add_mul(c, 1, w->mem_cycles);
 	return add_mul(c, w->fault, t->fault);
 }
 
@@ -64,6 +69,10 @@ uint64_t iref_timing_request(const struct iref_timing_cfg *t, unsigned type,
 		return c + t->req_unmap;
 	case IREF_T_PROBE:
 		return c + t->req_probe;
+	case IREF_T_ATTACH_TABLE:
+		return c + t->req_attach_table;
+	case IREF_T_INVALIDATE:
+		return c + t->req_invalidate;
 	}
 	return c;
 }

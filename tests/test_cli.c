@@ -263,6 +263,82 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/* The page-table extension's keys and steps: a scenario that uses them
+ * all passes, each prefix of it survives, and a stage-2 table the builder
+ * refuses stops the run at its mapping with status 2. */
+static const char ext_text[] =
+	"iommu:\n"
+	"  features: [map_unmap, probe, attach_table]\n"
+	"  bypass: 0\n"
+	"  hw: {arch: intel, pasid_bits: 8}\n"
+	"  options: {s2_fault_report: false}\n"
+	"  timing: {req_attach_table: 10, req_invalidate: 40}\n"
+	"  stage2:\n"
+	"    format: intel-ss\n"
+	"    pool: {start: 0x200000, end: 0x2fffff}\n"
+	"    mappings:\n"
+	"      - {va: 0x100000, pa: 0x100000, size: 0x100000,"
+	" perm: [read, write]}\n"
+	"      - {va: 0x80000000, pa: 0xc0000000, size: 0x1000,"
+	" perm: [read, write]}\n"
+	"endpoints: [{id: 1}]\n"
+	"steps:\n"
+	"  - tables:\n"
+	"      format: intel-fs\n"
+	"      pool: {start: 0x100000, end: 0x1fffff}\n"
+	"      mappings:\n"
+	"        - {va: 0x1000, pa: 0x80000000, size: 0x1000, perm: [read]}\n"
+	"        - {va: 0x2000, pa: 0x90000000, size: 0x1000, perm: [read]}\n"
+	"  - attach_table: {domain: 1, endpoint: 1, format: intel_pt,"
+	" pgtbl: 0x100000, pasid: 4}\n"
+	"    expect: {status: ok, cycles: 310}\n"
+	"  - dma: {endpoint: 1, addr: 0x1010, size: 4, access: read,"
+	" pasid: 4}\n"
+	"    expect: {pa: 0xc0000010, via: table, level: 1}\n"
+	"  - dma: {endpoint: 1, addr: 0x2010, size: 4, access: read,"
+	" pasid: 4, priv: true}\n"
+	"    expect: {fault: mapping}\n"
+	"  - dma: {endpoint: 1, addr: 0x2010, size: 4, access: read,"
+	" pasid: 4}\n"
+	"    expect: {abort: true, stage: 2, walk: translation}\n"
+	"  - write: {addr: 0x300000, values: [1, 2]}\n"
+	"  - invalidate: {domain: 1, scope: pasid, caches: [pasid, tlb],"
+	" pasid: 4}\n"
+	"    expect: ok\n"
+	"  - probe: {endpoint: 1}\n"
+	"  - detach: {domain: 1, endpoint: 1, pasid: 4}\n"
+	"    expect: ok\n";
+
+START_TEST(test_ext)
+{
+	write_scn(ext_text);
+	ck_assert_int_eq(run_scn(""), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_ptr_nonnull(strstr(out, "req invalidate domain=1 scope=pasid "
+					  "caches=pasid,tlb flags=pasid "
+					  "pasid=4 id=- addr=- pages=- "
+					  "psize=- -> status=ok cycles=340\n"));
+	ck_assert_ptr_nonnull(strstr(out, "9 passed, 0 failed\n"));
+	for (size_t n = 0; n < sizeof ext_text - 1; n += 5) {
+		write_bytes(scn, ext_text, n);
+		survives();
+	}
+
+	char want[512];
+	write_scn("iommu:\n"
+		  "  stage2:\n"
+		  "    format: intel-ss\n"
+		  "    pool: {start: 0x200000, end: 0x200fff}\n"
+		  "    mappings:\n"
+		  "      - {va: 0x0, pa: 0x0, size: 0x1000, perm: [read]}\n"
+		  "steps: []\n");
+	ck_assert_int_eq(run_scn(""), 2);
+	snprintf(want, sizeof want, "%s:6:9: stage2: ", scn);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 START_TEST(test_garbage)
 {
 	/* YAML-ish token soup reaches the loader's deeper paths; raw bytes
@@ -316,6 +392,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_ext);
 	tcase_add_test(tc, test_garbage);
 	suite_add_tcase(s, tc);
 	return s;

@@ -313,6 +313,111 @@ START_TEST(test_domain_reuse)
 }
 END_TEST
 
+/* A device with a 4-entry fully associative micro-TLB per endpoint and,
+ * when main_entries, a main TLB (4 ways). */
+static struct iref_iommu *utlb_dev(uint32_t main_entries)
+{
+	struct iref_config cfg;
+	conf_cfg(&cfg);
+	cfg.bypass = 0;
+	cfg.utlb_enabled = true;
+	cfg.utlb.n_arrays = 1;
+	cfg.utlb.array[0] = (struct iref_tlb_array_cfg){4, 4, SZ_4K, 0};
+	if (main_entries) {
+		cfg.tlb_enabled = true;
+		cfg.tlb.n_arrays = 1;
+		cfg.tlb.array[0] = (struct iref_tlb_array_cfg){
+			main_entries, 4, SZ_4K, 0};
+	}
+	return conf_new(&cfg);
+}
+
+static struct iref_tlb_stats level(const struct iref_iommu *d,
+				   enum iref_cache_level l)
+{
+	struct iref_tlb_stats s;
+	ck_assert(iref_iommu_cache_stats(d, l, &s));
+	return s;
+}
+
+/* Micro-TLB in front of the main TLB: a hit there never asks the main
+ * TLB; a main hit refills it; both count per level. */
+START_TEST(test_utlb_levels)
+{
+	struct iref_iommu *d = utlb_dev(64);
+	CONF_OK(conf_attach(d, 1, CONF_EP1, 0));
+	CONF_OK(conf_map(d, 1, 0, 0xfffff, 0x800000, CONF_RW));
+	for (uint64_t i = 0; i < 5; i++) /* 5 pages: one more than the uTLB */
+		ck_assert_int_eq(dma(d, CONF_EP1, i << 12, 1, IREF_ACC_READ).tlb,
+				 IREF_DMA_TLB_MISS);
+	struct iref_tlb_stats u = level(d, IREF_CACHE_UTLB);
+	struct iref_tlb_stats m = level(d, IREF_CACHE_TLB);
+	ck_assert_uint_eq(u.misses, 5);
+	ck_assert_uint_eq(u.evictions, 1); /* page 0 left the uTLB */
+	ck_assert_uint_eq(m.misses, 5);
+	ck_assert_uint_eq(m.fills, 5);
+	/* Page 4: uTLB hit, the main TLB is not asked. */
+	struct iref_dma_result r = dma(d, CONF_EP1, 0x4010, 1, IREF_ACC_READ);
+	ck_assert_int_eq(r.tlb, IREF_DMA_TLB_HIT);
+	ck_assert_uint_eq(r.pa, 0x804010);
+	ck_assert_uint_eq(level(d, IREF_CACHE_TLB).lookups, m.lookups);
+	/* Page 0: main-TLB hit, refilled into the uTLB. */
+	ck_assert_int_eq(dma(d, CONF_EP1, 0, 1, IREF_ACC_READ).tlb,
+			 IREF_DMA_TLB_HIT);
+	ck_assert_uint_eq(level(d, IREF_CACHE_TLB).hits, 1);
+	ck_assert_uint_eq(level(d, IREF_CACHE_UTLB).fills, 6);
+	ck_assert_uint_eq(level(d, IREF_CACHE_UTLB).hits, 1);
+	/* The same id on the other endpoint has its own uTLB. */
+	CONF_OK(conf_attach(d, 1, CONF_EP2, 0));
+	dma(d, CONF_EP2, 0x4000, 1, IREF_ACC_READ);
+	ck_assert_uint_eq(level(d, IREF_CACHE_TLB).hits, 2);
+	ck_assert(!iref_iommu_cache_stats(d, IREF_CACHE_CTX, &u) ||
+		  u.lookups == 0);
+}
+END_TEST
+
+/* Invalidations reach every endpoint's micro-TLB: UNMAP, a dying domain,
+ * a reset. A uTLB works without a main TLB. */
+START_TEST(test_utlb_invalidation)
+{
+	struct iref_iommu *d = utlb_dev(0);
+	ck_assert(!iref_iommu_tlb_stats(d, &(struct iref_tlb_stats){0}));
+	CONF_OK(conf_attach(d, 1, CONF_EP1, 0));
+	CONF_OK(conf_attach(d, 1, CONF_EP2, 0));
+	CONF_OK(conf_map(d, 1, 0x1000, 0x1fff, 0x11000, CONF_RW));
+	CONF_OK(conf_map(d, 1, 0x2000, 0x2fff, 0x12000, CONF_RW));
+	dma(d, CONF_EP1, 0x1000, 1, IREF_ACC_READ);
+	dma(d, CONF_EP2, 0x1000, 1, IREF_ACC_READ);
+	dma(d, CONF_EP2, 0x2000, 1, IREF_ACC_READ);
+	ck_assert_int_eq(dma(d, CONF_EP1, 0x1000, 1, IREF_ACC_READ).tlb,
+			 IREF_DMA_TLB_HIT);
+	CONF_OK(conf_unmap(d, 1, 0x1000, 0x1fff));
+	ck_assert_uint_eq(level(d, IREF_CACHE_UTLB).invalidated, 2);
+	ck_assert_int_eq(dma(d, CONF_EP1, 0x1000, 1, IREF_ACC_READ).outcome,
+			 IREF_DMA_FAULT);
+	ck_assert_int_eq(dma(d, CONF_EP2, 0x2000, 1, IREF_ACC_READ).tlb,
+			 IREF_DMA_TLB_HIT);
+	iref_iommu_reset(d);
+	ck_assert_uint_eq(level(d, IREF_CACHE_UTLB).invalidated, 3);
+}
+END_TEST
+
+/* A bad micro-TLB geometry is refused at creation, named "utlb". */
+START_TEST(test_utlb_config)
+{
+	struct iref_config cfg;
+	conf_cfg(&cfg);
+	cfg.utlb_enabled = true;
+	cfg.utlb.n_arrays = 1;
+	cfg.utlb.array[0] = (struct iref_tlb_array_cfg){6, 4, SZ_4K, 0};
+	struct iref_iommu *d = NULL;
+	struct iref_diag diag = {0};
+	ck_assert_int_ne(iref_iommu_create(&cfg, &d, &diag), IREF_OK);
+	ck_assert_ptr_null(d);
+	ck_assert_msg(strncmp(diag.msg, "utlb: ", 6) == 0, "%s", diag.msg);
+}
+END_TEST
+
 static void fill_two(struct iref_iommu *d, uint64_t pa)
 {
 	CONF_OK(conf_attach(d, 1, CONF_EP1, 0));
@@ -581,6 +686,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_unmap_exact);
 	tcase_add_test(tc, test_domain_reuse);
 	tcase_add_test(tc, test_reset);
+	tcase_add_test(tc, test_utlb_levels);
+	tcase_add_test(tc, test_utlb_invalidation);
+	tcase_add_test(tc, test_utlb_config);
 	tcase_add_test(tc, test_small_granule);
 	tcase_add_test(tc, test_permission_fault);
 	tcase_add_test(tc, test_not_cached_paths);

@@ -45,7 +45,8 @@
 
 /* w->st: what begin() derives once from the options. */
 enum {
-	ST_ACC,       /* rights ANDed over the path (v2: NX inverted) */
+	ST_ACC,       /* v1 IR, IW; v2 R/W, U/S, NX inverted: ANDed over
+		       * the path */
 	ST_RSV_TABLE, /* bits that must be 0 in a table entry */
 	ST_RSV_LEAF,  /* ... in a leaf, before its alignment bits */
 	ST_MISC,      /* the packed fields below */
@@ -53,6 +54,7 @@ enum {
 #define MISC_SET_TABLE(m) ((m) & 0xffff)      /* A/D bits a table gets */
 #define MISC_SET_LEAF(m) ((m) >> 16 & 0xffff) /* ... the leaf gets */
 #define MISC_PER_LEVEL BIT(32)                /* perm_check per level */
+#define V2_ACC (V2_RW | V2_US | V2_NX)         /* what v2's ST_ACC keeps */
 
 static const struct iref_amd_cfg *opts(const struct walk *w)
 {
@@ -345,7 +347,7 @@ static enum walk_step v2_begin(struct walk *w)
 	uint64_t d = !c->gd_update_dis && w->req->access == IREF_ACC_WRITE
 			     ? V2_D
 			     : 0;
-	init_st(w, ~UINT64_C(0), rsv, rsv, a, a | d);
+	init_st(w, V2_ACC, rsv, rsv, a, a | d);
 	w->level = c->levels;
 	return STEP_TABLE;
 }
@@ -405,6 +407,68 @@ static unsigned pte_size(const struct iref_walk_cfg *cfg)
 {
 	(void)cfg;
 	return 8;
+}
+
+/* ---- Walk cache ---- */
+
+/* The table at w->table covers what one entry of the level above it
+ * would map: after a v1 skip that is less than the skipping entry maps,
+ * since the skipped levels' IOVA bits must be zero. The state is the
+ * path's rights. */
+static unsigned v1_cache_pack(const struct walk *w, unsigned *perm,
+			      uint32_t *attrs)
+{
+	*perm = 0;
+	*attrs = (uint32_t)(w->st[ST_ACC] >> 61) & 3; /* IR, IW */
+	return level_shift(w->level + 1);
+}
+
+static unsigned v2_cache_pack(const struct walk *w, unsigned *perm,
+			      uint32_t *attrs)
+{
+	uint64_t acc = w->st[ST_ACC];
+	*perm = 0;
+	*attrs = (uint32_t)(acc >> 1 & 3) | (uint32_t)(acc >> 63) << 2;
+	return level_shift(w->level + 1);
+}
+
+/* A table level below this configuration's top. */
+static bool cache_level_ok(const struct walk *w)
+{
+	int top = is_v2(w->cfg) ? opts(w)->levels : opts(w)->mode;
+	return w->level >= 1 && w->level < top;
+}
+
+/* With per-level checks the levels a hit skips were checked for the walk
+ * that cached them, not for this request. Rights only shrink down the
+ * path, so this request passes them all if it passes the rights at the
+ * cached level; if not, walking from the root finds the level that
+ * faults. v2's supervisor_user_pages=blocked is no exception: past a
+ * U/S = 1 level only a user walk gets, which needs U/S = 1 all the way
+ * down, so the cached rights refuse the supervisor here too. perm: the
+ * rights the restored state gives this request. */
+static bool cache_restore(struct walk *w, uint64_t acc, unsigned perm)
+{
+	if (!cache_level_ok(w) || ((w->st[ST_MISC] & MISC_PER_LEVEL) &&
+				   !(perm & w->req->access)))
+		return false;
+	w->st[ST_ACC] = acc;
+	return true;
+}
+
+static bool v1_cache_restore(struct walk *w, unsigned perm, uint32_t attrs)
+{
+	(void)perm;
+	uint64_t acc = (uint64_t)(attrs & 3) << 61;
+	return cache_restore(w, acc, v1_perm(acc));
+}
+
+static bool v2_cache_restore(struct walk *w, unsigned perm, uint32_t attrs)
+{
+	(void)perm;
+	uint64_t acc = (uint64_t)(attrs & 3) << 1 |
+		       (uint64_t)(attrs >> 2 & 1) << 63;
+	return cache_restore(w, acc, v2_perm(w, acc));
 }
 
 /* ---- Builder hooks ---- */
@@ -689,11 +753,13 @@ const char *iref_amd_event_name(uint32_t code)
 const struct walk_fmt walk_fmt_amd_v1 = {
 	.fmt = IREF_FMT_AMD_V1, .init = v1_init, .begin = v1_begin,
 	.step = v1_step, .make_table = v1_make_table,
+	.cache_pack = v1_cache_pack, .cache_restore = v1_cache_restore,
 	.make_leaf = v1_make_leaf, .entry_kind = v1_entry_kind, AMD_COMMON,
 };
 
 const struct walk_fmt walk_fmt_amd_v2 = {
 	.fmt = IREF_FMT_AMD_V2, .init = v2_init, .begin = v2_begin,
 	.step = v2_step, .make_table = v2_make_table,
+	.cache_pack = v2_cache_pack, .cache_restore = v2_cache_restore,
 	.make_leaf = v2_make_leaf, .entry_kind = v2_entry_kind, AMD_COMMON,
 };

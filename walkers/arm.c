@@ -36,13 +36,14 @@
 #define T_UXN BIT(60)
 #define T_AP0 BIT(61) /* no unprivileged access */
 #define T_AP1 BIT(62) /* no write access */
+#define T_ALL (T_PXN | T_UXN | T_AP0 | T_AP1)
 
 /* w->st: what begin() derives once from the options. */
 enum {
 	ST_IA,     /* input address, bits above the input size cleared */
 	ST_GEOM,   /* the packed fields below */
 	ST_SHIFTS, /* byte L: log2 of what an entry at level L maps */
-	ST_TATTR,  /* stage 1: table descriptors of the path ORed */
+	ST_TATTR,  /* stage 1: T_ALL of the path's table descriptors ORed */
 };
 #define G_GRAN(m) ((unsigned)(m) & 0xff)           /* granule shift */
 #define G_START(m) ((unsigned)((m) >> 8) & 0xff)   /* start level */
@@ -497,7 +498,7 @@ static inline enum walk_step step(struct walk *w, uint64_t d, leaf_fn leaf)
 				 IREF_ARM_F_ADDR_SIZE);
 	if (is_leaf)
 		return leaf(w, d, a, sh);
-	w->st[ST_TATTR] |= d;
+	w->st[ST_TATTR] |= d & T_ALL;
 	w->table = a;
 	w->level++;
 	return STEP_TABLE;
@@ -511,6 +512,29 @@ static enum walk_step s1_step(struct walk *w, uint64_t d)
 static enum walk_step s2_step(struct walk *w, uint64_t d)
 {
 	return step(w, d, s2_leaf);
+}
+
+/* ---- Walk cache ---- */
+
+/* The table at w->table covers what one entry of the level above maps;
+ * the state is the path's APTable/XNTable (stage 2: unused, kept). */
+static unsigned cache_pack(const struct walk *w, unsigned *perm,
+			   uint32_t *attrs)
+{
+	*perm = 0;
+	*attrs = (uint32_t)(w->st[ST_TATTR] >> 59);
+	return (unsigned)(w->st[ST_SHIFTS] >> (8 * (w->level - 1)) & 0xff);
+}
+
+/* begin() chose the half (VA[55] is part of the cache key) and the start
+ * level; an entry of another layout cannot be below it. */
+static bool cache_restore(struct walk *w, unsigned perm, uint32_t attrs)
+{
+	(void)perm;
+	if (w->level <= (int)G_START(w->st[ST_GEOM]) || w->level > 3)
+		return false;
+	w->st[ST_TATTR] = (uint64_t)attrs << 59 & T_ALL;
+	return true;
 }
 
 /* ---- Builder ---- */
@@ -819,6 +843,9 @@ const char *iref_arm_event_name(uint32_t code)
 {
 	switch (code) {
 	case IREF_ARM_C_BAD_STE: return "C_BAD_STE";
+	case IREF_ARM_F_STREAM_DISABLED: return "F_STREAM_DISABLED";
+	case IREF_ARM_C_BAD_SUBSTREAMID: return "C_BAD_SUBSTREAMID";
+	case IREF_ARM_F_CD_FETCH: return "F_CD_FETCH";
 	case IREF_ARM_C_BAD_CD: return "C_BAD_CD";
 	case IREF_ARM_F_WALK_EABT: return "F_WALK_EABT";
 	case IREF_ARM_F_TRANSLATION: return "F_TRANSLATION";
@@ -834,6 +861,7 @@ const char *iref_arm_event_name(uint32_t code)
 #define ARM_COMMON                                                        \
 	.init = init, .name = name, .set = set, .pte_size = pte_size,    \
 	.entry_offset = entry_offset, .bus_fault = bus_fault,           \
+	.cache_pack = cache_pack, .cache_restore = cache_restore,       \
 	.geometry = geometry, .make_table = make_table,                 \
 	.make_leaf = make_leaf, .entry_kind = entry_kind
 

@@ -48,7 +48,7 @@
 enum {
 	ST_RSV_TABLE, /* bits that must be 0 in a table entry */
 	ST_RSV_LEAF,  /* ... in a leaf, before its alignment bits */
-	ST_ACC,       /* rights ANDed over the path (FS: XD inverted) */
+	ST_ACC,       /* ACC_BITS ANDed over the path (FS: XD inverted) */
 	ST_MISC,      /* the packed fields below */
 };
 #define MISC_SET_TABLE(m) ((m) & 0xffff)     /* A/D bits a table gets */
@@ -56,6 +56,8 @@ enum {
 #define MISC_LEAF_OK(m) ((m) >> 32 & 0xff)    /* bit L: PS=1 allowed */
 #define MISC_PRESENT(m) ((m) >> 40 & 0xff)    /* any of these: present */
 #define MISC_PER_LEVEL BIT(48)                /* perm_check per level */
+/* The rights ST_ACC keeps: FS P, R/W, U/S and XD; SS R, W and X. */
+#define ACC_BITS (walk_mask(2, 0) | BIT(63))
 
 /* The architecture's codes for one stage and mode. */
 struct codes {
@@ -147,25 +149,34 @@ static enum walk_step perm_fault(struct walk *w, unsigned code)
 
 /* ---- Per-stage rules ---- */
 
-/* First-stage rights of this request's privilege on the path so far, and
- * the fault if the access is not among them (§4.3). SMEP needs U/S of the
- * whole path, so it is decided at the leaf only. */
-static bool fs_check(struct walk *w, uint64_t acc, bool leaf)
+/* First-stage rights of this request's privilege on the path so far
+ * (§4.3). SMEP needs U/S of the whole path, so it is decided at the leaf
+ * only. */
+static unsigned fs_perm(const struct walk *w, uint64_t acc, bool leaf)
 {
 	const struct iref_intel_cfg *c = opts(w);
-	bool user = !w->req->priv, u = acc & FS_US, rw = acc & FS_RW;
+	bool u = acc & FS_US, rw = acc & FS_RW;
 	/* acc holds XD inverted: bit 63 stays 1 while no level set XD. */
 	bool exec = c->ere && !(c->nxe && !(acc & FS_XD));
-	unsigned perm;
-	if (user)
-		perm = u ? IREF_PERM_R | (rw ? IREF_PERM_W : 0) |
+	if (!w->req->priv)
+		return u ? IREF_PERM_R | (rw ? IREF_PERM_W : 0) |
 				   (exec ? IREF_PERM_X : 0)
 			 : 0;
-	else
-		perm = IREF_PERM_R | (rw || !c->wpe ? IREF_PERM_W : 0) |
-		       (exec && !(leaf && c->smep && u) ? IREF_PERM_X : 0);
-	w->leaf.perm = perm;
-	if (perm & w->req->access)
+	return IREF_PERM_R | (rw || !c->wpe ? IREF_PERM_W : 0) |
+	       (exec && !(leaf && c->smep && u) ? IREF_PERM_X : 0);
+}
+
+static bool fs_allows(const struct walk *w, uint64_t acc, bool leaf)
+{
+	return fs_perm(w, acc, leaf) & w->req->access;
+}
+
+/* The rights, and the fault if the access is not among them. */
+static bool fs_check(struct walk *w, uint64_t acc, bool leaf)
+{
+	bool user = !w->req->priv, u = acc & FS_US;
+	w->leaf.perm = fs_perm(w, acc, leaf);
+	if (w->leaf.perm & w->req->access)
 		return true;
 	if (user && !u)
 		perm_fault(w, fs_codes.perm_r);
@@ -176,18 +187,31 @@ static bool fs_check(struct walk *w, uint64_t acc, bool leaf)
 
 /* Second-stage rights: R, W and X ANDed over the path (§5). X exists
  * only with SSEE, and an execute then needs R too; without SSEE an
- * execute is checked as a read. Accumulated R=W(=X)=0 is "not present". */
-static bool ss_check(struct walk *w, uint64_t acc, bool leaf)
+ * execute is checked as a read. */
+static unsigned ss_perm(const struct walk *w, uint64_t acc)
+{
+	unsigned perm = (unsigned)(acc & (SS_R | SS_W));
+	if (opts(w)->ssee && (acc & SS_R) && (acc & SS_X))
+		perm |= IREF_PERM_X;
+	return perm;
+}
+
+static bool ss_allows(const struct walk *w, uint64_t acc, bool leaf)
 {
 	(void)leaf;
-	const struct iref_intel_cfg *c = opts(w);
-	const struct codes *k = codes_of(w->cfg);
-	unsigned perm = (unsigned)(acc & (SS_R | SS_W));
-	if (c->ssee && (acc & SS_R) && (acc & SS_X))
-		perm |= IREF_PERM_X;
-	w->leaf.perm = perm;
 	unsigned a = w->req->access;
-	if (perm & (a == IREF_ACC_EXEC && !c->ssee ? IREF_PERM_R : a))
+	return ss_perm(w, acc) &
+	       (a == IREF_ACC_EXEC && !opts(w)->ssee ? IREF_PERM_R : a);
+}
+
+/* The rights, and the fault if the access is not among them;
+ * accumulated R=W(=X)=0 is "not present". */
+static bool ss_check(struct walk *w, uint64_t acc, bool leaf)
+{
+	const struct codes *k = codes_of(w->cfg);
+	unsigned a = w->req->access;
+	w->leaf.perm = ss_perm(w, acc);
+	if (ss_allows(w, acc, leaf))
 		return true;
 	if (!(acc & MISC_PRESENT(w->st[ST_MISC])))
 		walk_fault(w, IREF_WF_TRANSLATION, is_write(w) ? k->np_w
@@ -230,6 +254,8 @@ struct stage {
 	uint64_t acc_flip;  /* bits inverted before ANDing into ST_ACC */
 	uint64_t global;    /* the leaf's global bit, 0 if none */
 	bool (*check)(struct walk *w, uint64_t acc, bool leaf);
+	/* check() without the fault. */
+	bool (*allows)(const struct walk *w, uint64_t acc, bool leaf);
 	uint32_t (*attrs)(const struct walk *w, uint64_t pte, uint64_t acc);
 };
 
@@ -238,12 +264,12 @@ struct stage {
 static const struct stage fs_stage = {
 	.align = {[2] = UINT64_C(0x1fe000), [3] = UINT64_C(0x3fffe000)},
 	.acc_flip = FS_XD, .global = FS_G,
-	.check = fs_check, .attrs = fs_attrs,
+	.check = fs_check, .allows = fs_allows, .attrs = fs_attrs,
 };
 
 static const struct stage ss_stage = {
 	.align = {[2] = UINT64_C(0x1ff000), [3] = UINT64_C(0x3ffff000)},
-	.check = ss_check, .attrs = ss_attrs,
+	.check = ss_check, .allows = ss_allows, .attrs = ss_attrs,
 };
 
 /* ---- The walk, shared by both stages ---- */
@@ -261,7 +287,7 @@ static enum walk_step start(struct walk *w, uint64_t rsv_table,
 				  codes_of(w->cfg)->root_rd);
 	w->st[ST_RSV_TABLE] = rsv_table;
 	w->st[ST_RSV_LEAF] = rsv_leaf;
-	w->st[ST_ACC] = ~UINT64_C(0);
+	w->st[ST_ACC] = ACC_BITS;
 	w->st[ST_MISC] = set_table | set_leaf << 16 |
 			 (uint64_t)leaf_ok_mask(w->cfg) << 32 |
 			 present << 40 |
@@ -400,6 +426,47 @@ static enum walk_step fs_step(struct walk *w, uint64_t pte)
 static enum walk_step ss_step(struct walk *w, uint64_t pte)
 {
 	return step(w, pte, &ss_stage);
+}
+
+/* ---- Walk cache ---- */
+
+/* The table at w->table covers what one entry of the level above maps;
+ * the state is the path's rights. */
+static unsigned cache_pack(const struct walk *w, unsigned *perm,
+			   uint32_t *attrs)
+{
+	uint64_t acc = w->st[ST_ACC];
+	*perm = 0;
+	*attrs = (uint32_t)(acc & 7) | (uint32_t)(acc >> 63) << 3;
+	return 12 + 9 * (unsigned)w->level;
+}
+
+/* With per-level checks the levels a hit skips were checked for the walk
+ * that cached them, not for this request. Rights only shrink down the
+ * path, so this request passes them all if it passes the rights at the
+ * cached level; if not, walking from the root finds the level that
+ * faults. */
+static bool cache_restore(struct walk *w, uint32_t attrs,
+			  const struct stage *s)
+{
+	uint64_t acc = (attrs & 7) | (uint64_t)(attrs >> 3 & 1) << 63;
+	if (w->level < 1 || w->level >= opts(w)->levels ||
+	    ((w->st[ST_MISC] & MISC_PER_LEVEL) && !s->allows(w, acc, false)))
+		return false;
+	w->st[ST_ACC] = acc;
+	return true;
+}
+
+static bool fs_cache_restore(struct walk *w, unsigned perm, uint32_t attrs)
+{
+	(void)perm;
+	return cache_restore(w, attrs, &fs_stage);
+}
+
+static bool ss_cache_restore(struct walk *w, unsigned perm, uint32_t attrs)
+{
+	(void)perm;
+	return cache_restore(w, attrs, &ss_stage);
 }
 
 static void bus_fault(struct walk *w, bool write)
@@ -674,16 +741,18 @@ const char *iref_intel_fr_name(uint32_t code)
 #define INTEL_COMMON                                                  \
 	.set = set, .pte_size = pte_size, .entry_offset = entry_offset, \
 	.bus_fault = bus_fault, .geometry = geometry,                  \
-	.entry_kind = entry_kind
+	.entry_kind = entry_kind, .cache_pack = cache_pack
 
 const struct walk_fmt walk_fmt_intel_fs = {
 	.fmt = IREF_FMT_INTEL_FS, .init = fs_init, .name = fs_name,
 	.begin = fs_begin, .step = fs_step, .make_table = fs_make_table,
+	.cache_restore = fs_cache_restore,
 	.make_leaf = fs_make_leaf, INTEL_COMMON,
 };
 
 const struct walk_fmt walk_fmt_intel_ss = {
 	.fmt = IREF_FMT_INTEL_SS, .init = ss_init, .name = ss_name,
 	.begin = ss_begin, .step = ss_step, .make_table = ss_make_table,
+	.cache_restore = ss_cache_restore,
 	.make_leaf = ss_make_leaf, INTEL_COMMON,
 };

@@ -338,6 +338,29 @@ static enum walk_step step(struct walk *w, uint64_t raw)
 	return leaf(w, raw, pte);
 }
 
+/* ---- Walk cache ---- */
+
+/* The table at w->table covers what one entry of the level above maps.
+ * The only state the path accumulates is G (a global pointer PTE makes
+ * the leaf global, §2.1); the rest of ST_INFO is begin()'s. */
+static unsigned cache_pack(const struct walk *w, unsigned *perm,
+			   uint32_t *attrs)
+{
+	uint64_t info = w->st[ST_INFO];
+	*perm = 0;
+	*attrs = info & INFO_G ? 1 : 0;
+	return 12 + INFO_IB(info) * (unsigned)(w->level + 1);
+}
+
+static bool cache_restore(struct walk *w, unsigned perm, uint32_t attrs)
+{
+	(void)perm;
+	if (w->level < 0 || w->level >= (int)INFO_TOP(w->st[ST_INFO]))
+		return false;
+	w->st[ST_INFO] |= attrs & 1 ? INFO_G : 0;
+	return true;
+}
+
 /* ---- Names and options ---- */
 
 static bool init(struct iref_walk_cfg *cfg, const char *name)
@@ -503,7 +526,8 @@ static enum walk_entry_kind entry_kind(const struct iref_walk_cfg *cfg,
 		.entry_offset = entry_offset, .step = step,                \
 		.bus_fault = bus_fault, .geometry = geometry,              \
 		.make_table = make_table, .make_leaf = make_leaf,          \
-		.entry_kind = entry_kind,                                  \
+		.entry_kind = entry_kind, .cache_pack = cache_pack,        \
+		.cache_restore = cache_restore,                            \
 	}
 
 const struct walk_fmt walk_fmt_riscv_s1 = RISCV_FMT(IREF_FMT_RISCV_S1);

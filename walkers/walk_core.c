@@ -117,6 +117,9 @@ struct core {
 	struct iref_mem mem;
 	const struct iref_walk_cfg *s2; /* translates stage-1 table addresses */
 	uint64_t orig_addr;             /* the transaction's address */
+	struct iref_wcache *wc;         /* NULL: no walk cache */
+	struct iref_tlb *s2tlb;         /* NULL: no stage-2 table cache */
+	struct iref_tlb_tag tag;
 };
 
 enum walk_step walk_fault(struct walk *w, enum iref_wfault reason,
@@ -181,23 +184,35 @@ static enum iref_rc write_entry(struct iref_mem mem, uint64_t pa,
 
 static enum walk_step run_stage(struct walk *w);
 
-/* A stage-1 table address (stage input space) to a physical address:
- * identity unless a stage 2 is configured, in which case a stage-2 walk
- * for this purpose decides, and its fault becomes the result's. */
-static bool to_pa(struct walk *w, uint64_t addr, enum walk_purpose purpose,
-		  uint64_t *pa)
+/* Stage-2 entries of both caches belong to the domain alone. */
+static struct iref_tlb_tag stage_tag(const struct core *c, unsigned stage)
+{
+	return stage == 2 ? (struct iref_tlb_tag){c->tag.domain,
+						   IREF_TLB_NO_ASID}
+			  : c->tag;
+}
+
+/* A stage-1 table address of a nested walk to a physical address: the
+ * stage-2 table cache, else a stage-2 walk for this purpose, whose fault
+ * becomes the result's. Out of line: single-stage walks never come here
+ * and keep a lean loop. */
+static __attribute__((noinline)) bool
+to_pa_nested(struct walk *w, uint64_t addr, enum walk_purpose purpose,
+	     uint64_t *pa)
 {
 	const struct core *c = w->core;
-	if (!c->s2 || w->stage == 2) {
-		*pa = addr;
-		return true;
-	}
 	struct iref_walk_req r2 = {
 		.addr = addr,
 		.access = purpose == WALK_IMPLICIT_WR ? IREF_ACC_WRITE
 						      : IREF_ACC_READ,
 		.priv = true,
 	};
+	struct iref_tlb_tag tag = stage_tag(c, 2);
+	struct iref_tlb_xlate x;
+	if (c->s2tlb && iref_tlb_lookup(c->s2tlb, tag, addr, r2.access, &x)) {
+		*pa = x.pa;
+		return true;
+	}
 	struct walk w2 = {
 		.cfg = c->s2, .req = &r2, .stage = 2, .purpose = purpose,
 		.orig_access = w->orig_access, .orig_priv = w->orig_priv,
@@ -209,7 +224,31 @@ static bool to_pa(struct walk *w, uint64_t addr, enum walk_purpose purpose,
 		return false;
 	}
 	*pa = w2.leaf.pa;
+	if (c->s2tlb) {
+		/* A read's walk set no dirty bit a later write may need. */
+		x = (struct iref_tlb_xlate){
+			.pa = w2.leaf.pa, .page_size = w2.leaf.size,
+			.perm = w2.leaf.perm & (r2.access == IREF_ACC_WRITE
+							? ~0u
+							: ~IREF_PERM_W),
+			.attrs = w2.leaf.attrs, .level = w2.level,
+		};
+		(void)iref_tlb_insert(c->s2tlb, tag, addr, &x); /* best effort */
+	}
 	return true;
+}
+
+/* A table address (stage input space) to a physical address: identity
+ * unless a stage 2 translates this stage's tables. */
+static inline bool to_pa(struct walk *w, uint64_t addr,
+			 enum walk_purpose purpose, uint64_t *pa)
+{
+	const struct core *c = w->core;
+	if (!c->s2 || w->stage == 2) {
+		*pa = addr;
+		return true;
+	}
+	return to_pa_nested(w, addr, purpose, pa);
 }
 
 enum upd_outcome { UPD_DONE, UPD_FAULT, UPD_CHANGED };
@@ -242,17 +281,70 @@ static enum upd_outcome apply_updates(struct walk *w, const struct walk_fmt *f,
 	return UPD_DONE;
 }
 
+/* Walk cache: resume at the deepest cached table covering the stage's
+ * input address, if its format takes the entry for this walk. begin()
+ * has run, so input checks and per-walk state are this request's. The
+ * cache path is out of line so that the uncached loop stays lean. */
+static __attribute__((noinline)) void resume(struct walk *w,
+					      const struct walk_fmt *f)
+{
+	const struct core *c = w->core;
+	struct iref_wcache_entry e;
+	if (!iref_wcache_lookup(c->wc, stage_tag(c, w->stage), w->stage,
+				w->req->addr, &e))
+		return;
+	uint64_t table = w->table;
+	int level = w->level;
+	w->table = e.table;
+	w->level = e.level;
+	if (!f->cache_restore(w, e.perm, e.attrs)) {
+		w->table = table;
+		w->level = level;
+	}
+}
+
+static void wc_insert(const struct walk *w, const struct iref_wcache_entry *e)
+{
+	const struct core *c = w->core;
+	/* A span the cache does not hold is simply not cached. */
+	(void)iref_wcache_insert(c->wc, stage_tag(c, w->stage), w->stage,
+				 w->req->addr, e);
+}
+
+/* After a STEP_TABLE: cache the table the walk moved to, now if every
+ * update queued on the path is written, else (*n_fill) once the stage's
+ * leaf has written them: hardware caches an entry after setting its
+ * accessed bit, and a hit must not skip an update the walk still owes. */
+static __attribute__((noinline)) void
+wc_table(const struct walk *w, const struct walk_fmt *f,
+	 struct iref_wcache_entry *fill, unsigned *n_fill)
+{
+	struct iref_wcache_entry e = {.table = w->table, .level = w->level};
+	unsigned lg = f->cache_pack(w, &e.perm, &e.attrs);
+	if (lg > 63) /* no such span; the cache refuses those below 4 KiB */
+		return;
+	e.span = UINT64_C(1) << lg;
+	if (w->n_upd)
+		fill[(*n_fill)++] = e;
+	else
+		wc_insert(w, &e);
+}
+
 static enum walk_step run_stage(struct walk *w)
 {
 	const struct walk_fmt *f = formats[w->cfg->fmt];
 	const struct core *c = w->core;
 	unsigned size = f->pte_size(w->cfg);
+	struct iref_wcache_entry fill[MAX_STEPS]; /* at most one per step */
 	for (unsigned attempt = 0;; attempt++) {
 		memset(w->st, 0, sizeof w->st);
 		w->n_upd = 0;
 		w->ad_as_walked = false;
 		if (f->begin(w) != STEP_TABLE)
 			return STEP_FAULT;
+		if (c->wc)
+			resume(w, f);
+		unsigned n_fill = 0;
 		enum walk_step s = STEP_TABLE;
 		enum upd_outcome u = UPD_DONE;
 		for (unsigned n = 0; s == STEP_TABLE; n++) {
@@ -283,6 +375,8 @@ static enum walk_step run_stage(struct walk *w)
 				if (u != UPD_DONE)
 					break;
 			}
+			if (s == STEP_TABLE && c->wc)
+				wc_table(w, f, fill, &n_fill);
 		}
 		if (u == UPD_DONE && s == STEP_FAULT)
 			return s;
@@ -290,6 +384,8 @@ static enum walk_step run_stage(struct walk *w)
 			u = apply_updates(w, f, size);
 		switch (u) {
 		case UPD_DONE:
+			for (unsigned i = 0; i < n_fill; i++)
+				wc_insert(w, &fill[i]);
 			return STEP_LEAF;
 		case UPD_FAULT:
 			return STEP_FAULT;
@@ -327,14 +423,36 @@ static void set_leaf(struct iref_walk_result *res, const struct walk *w)
 	res->level = w->level;
 }
 
+static struct core core_of(struct iref_mem mem,
+			   const struct iref_walk_caches *caches,
+			   const struct iref_walk_cfg *s2, uint64_t addr)
+{
+	struct core c = {.mem = mem, .s2 = s2, .orig_addr = addr};
+	if (caches) {
+		c.wc = caches->wc;
+		c.s2tlb = s2 ? caches->s2tlb : NULL;
+		c.tag = caches->tag;
+	}
+	return c;
+}
+
 enum iref_rc iref_walk(const struct iref_walk_cfg *cfg, struct iref_mem mem,
 		       const struct iref_walk_req *req,
 		       struct iref_walk_result *res)
 {
+	return iref_walk_cached(cfg, mem, NULL, req, res);
+}
+
+enum iref_rc iref_walk_cached(const struct iref_walk_cfg *cfg,
+			      struct iref_mem mem,
+			      const struct iref_walk_caches *caches,
+			      const struct iref_walk_req *req,
+			      struct iref_walk_result *res)
+{
 	if (!fmt_of(cfg))
 		return IREF_E_INVAL;
 	clear_result(res);
-	struct core c = {.mem = mem, .orig_addr = req->addr};
+	struct core c = core_of(mem, caches, NULL, req->addr);
 	struct walk w = {
 		.cfg = cfg, .req = req, .stage = is_stage2(cfg->fmt) ? 2 : 1,
 		.purpose = WALK_DATA, .orig_access = req->access,
@@ -351,10 +469,20 @@ enum iref_rc iref_walk_nested(const struct iref_walk_cfg *s1,
 			      const struct iref_walk_req *req,
 			      struct iref_walk_result *res)
 {
+	return iref_walk_nested_cached(s1, s2, mem, NULL, req, res);
+}
+
+enum iref_rc iref_walk_nested_cached(const struct iref_walk_cfg *s1,
+				     const struct iref_walk_cfg *s2,
+				     struct iref_mem mem,
+				     const struct iref_walk_caches *caches,
+				     const struct iref_walk_req *req,
+				     struct iref_walk_result *res)
+{
 	if (!fmt_of(s1) || !fmt_of(s2))
 		return IREF_E_INVAL;
 	clear_result(res);
-	struct core c = {.mem = mem, .s2 = s2, .orig_addr = req->addr};
+	struct core c = core_of(mem, caches, s2, req->addr);
 	struct walk w1 = {
 		.cfg = s1, .req = req, .stage = 1, .purpose = WALK_DATA,
 		.orig_access = req->access, .orig_priv = req->priv,

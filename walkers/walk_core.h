@@ -110,6 +110,20 @@ struct walk_fmt {
 	 * w->entry_addr, or (write) applying an update to it. */
 	void (*bus_fault)(struct walk *w, bool write);
 
+	/* Walk-cache hooks (docs/tlb.md). After a STEP_TABLE: the state the
+	 * levels walked so far accumulated (w->st), packed into *perm and
+	 * *attrs so that cache_restore gives it back exactly; returns log2
+	 * of the input bytes the table at w->table translates (the span of
+	 * its cache entry). */
+	unsigned (*cache_pack)(const struct walk *w, unsigned *perm,
+			       uint32_t *attrs);
+	/* After begin() and with w->table / w->level taken from a cached
+	 * entry: restore the packed state into w. False, with w unchanged,
+	 * if the entry cannot serve this walk (a level this configuration
+	 * does not have, or a per-level check of the levels skipped that
+	 * this request would fail): the core then walks from the root. */
+	bool (*cache_restore)(struct walk *w, unsigned perm, uint32_t attrs);
+
 	/* Builder hooks. */
 	void (*geometry)(const struct iref_walk_cfg *cfg, struct walk_geom *g);
 	uint64_t (*make_table)(const struct iref_walk_cfg *cfg, int level,

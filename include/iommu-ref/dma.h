@@ -7,6 +7,7 @@
 
 #include "iommu-ref/access.h"
 #include "iommu-ref/error.h"
+#include "iommu-ref/walk.h"
 #include "iommu-ref/wire.h"
 
 struct iref_iommu;
@@ -18,12 +19,14 @@ struct iref_dma_req {
 	uint64_t iova;
 	uint64_t size;   /* bytes, >= 1 */
 	unsigned access; /* one of IREF_ACC_* */
+	bool priv;       /* privileged / supervisor (table domains) */
 };
 
 enum iref_dma_outcome {
 	IREF_DMA_OK = 0,   /* translated: pa is valid */
 	IREF_DMA_FAULT,    /* aborted with a fault report (maybe dropped) */
-	IREF_DMA_ABORT,    /* aborted without a report (unknown endpoint) */
+	IREF_DMA_ABORT,    /* aborted without a report: unknown endpoint,
+			    * or a stage-2 fault (a host event, 6.8) */
 };
 
 /* How an access that succeeded was translated. */
@@ -31,6 +34,10 @@ enum iref_dma_path {
 	IREF_PATH_MAPPING = 0, /* a MAP mapping */
 	IREF_PATH_BYPASS,      /* identity: bypass (config or bypass domain) */
 	IREF_PATH_MSI,         /* identity inside a RESV_MEM MSI region */
+	IREF_PATH_TABLE,       /* the guest's stage-1 tables (ATTACH_TABLE),
+				* then the host's stage 2 */
+	IREF_PATH_STAGE2,      /* a table attachment whose context bypasses
+				* stage 1: the host's stage 2 alone */
 };
 
 /* What the IOTLB did for an access (always NONE without a TLB). Ordered:
@@ -56,10 +63,19 @@ struct iref_dma_result {
 			* same), or 0 for identity */
 	unsigned perm; /* IREF_PERM_* granted there */
 	bool mmio;     /* the mapping is device memory (MAP_F_MMIO) */
+	/* Table paths: size is the page size (the smaller stage's when
+	 * nested) and `level` the leaf level of the last stage. */
+	int level;
 	/* IREF_DMA_FAULT: the fault as reported (wire.h), and whether the
 	 * record reached the event queue or was dropped (queue full). */
 	struct iref_fault_record fault;
 	bool dropped;
+	/* IREF_DMA_FAULT or IREF_DMA_ABORT on a table attachment: the
+	 * architecture's record (event ID / fault reason / cause, level,
+	 * stage) behind the report, has_walk_fault set. A stage-2 fault is
+	 * an ABORT (host event) unless opt.s2_fault_report. */
+	bool has_walk_fault;
+	struct iref_walk_fault walk;
 	/* Any outcome: the access's cycles (docs/timing.md), 0 when the
 	 * device's timing is off. */
 	uint64_t cycles;

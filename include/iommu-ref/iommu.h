@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "iommu-ref/context.h"
 #include "iommu-ref/error.h"
 #include "iommu-ref/mem.h"
 #include "iommu-ref/timing.h"
@@ -54,6 +55,10 @@ struct iref_model_options {
 	/* Fault records kept for the reader (events.h); 0 = default 256.
 	 * Faults past the depth are dropped and counted (C105). */
 	uint32_t eventq_depth;
+	/* Section 6.8: a stage-2 fault of a DMA (on its data or its table
+	 * walk) is a host event, logged on the host channel and not queued;
+	 * with this set it is also reported to the guest as R_UNKNOWN. */
+	bool s2_fault_report;
 };
 
 /* The device's configuration: what it offers and its config space. */
@@ -72,12 +77,30 @@ struct iref_config {
 	 * and DMA results carry no TLB information. */
 	bool tlb_enabled;
 	struct iref_tlb_cfg tlb;
+	/* A micro-TLB per endpoint in front of the main TLB (gem5's SMMUv3
+	 * device interfaces have one): with utlb_enabled, every endpoint
+	 * gets a TLB of geometry `utlb`, looked up first; a main-TLB hit
+	 * refills it, a walk or tree lookup fills both. Either level may be
+	 * configured alone. */
+	bool utlb_enabled;
+	struct iref_tlb_cfg utlb;
 	/* Cycle-approximate timing (docs/timing.md): with timing_enabled,
 	 * DMA results carry cycles priced with `timing` and
 	 * iref_request_cycles() prices requests. Off by default: cycles are
 	 * 0. iref_config_default() fills `timing` with the defaults. */
 	bool timing_enabled;
 	struct iref_timing_cfg timing;
+	/* Page-table extension (section 6, docs/extension.md): the stage-1
+	 * hardware the device models. hw.arch IREF_ARCH_NONE (the default)
+	 * has no extension, and offering F_ATTACH_TABLE is refused. */
+	struct iref_hw_caps hw;
+	/* The host's stage 2 (GPA -> host PA), never visible to the guest:
+	 * fmt IREF_FMT_NONE (the default) is identity; otherwise a stage-2
+	 * configuration ("arm-s2", "intel-ss", "riscv-sv39x4", "amd-v1", ...)
+	 * whose tables are in `mem`. Table domains walk nested through it
+	 * (stage-1 table reads included); MAP outputs (phys_start is a GPA)
+	 * and context reads go through it too. */
+	struct iref_walk_cfg stage2;
 	/* Guest memory (table walks, virtqueues); may be absent ({0}). */
 	struct iref_mem mem;
 	/* Host channel: messages about events that do not go to the guest
@@ -98,7 +121,8 @@ void iref_config_default(struct iref_config *cfg);
  * the spec forbids: page_size_mask == 0, bypass not 0/1, both F_BYPASS and
  * F_BYPASS_CONFIG, F_ATTACH_TABLE without F_PROBE, no VERSION_1, empty
  * ranges; a TLB geometry iref_tlb_create refuses (its code, diag
- * prefixed with "tlb: "); timing with walkers 0. The device starts with
+ * prefixed with "tlb: "); timing with walkers 0; F_ATTACH_TABLE
+ * without hw.arch; a stage2 that is not a stage-2 format. The device starts with
  * no feature negotiated. */
 enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 			       struct iref_iommu **out,
@@ -164,10 +188,31 @@ bool iref_iommu_domain_exists(const struct iref_iommu *dev, uint32_t domain);
 size_t iref_iommu_domain_mappings(const struct iref_iommu *dev,
 				  uint32_t domain);
 size_t iref_iommu_domain_count(const struct iref_iommu *dev);
+/* The ATTACH_TABLE format of a table domain; 0 for a map or bypass domain
+ * or no domain. */
+unsigned iref_iommu_domain_format(const struct iref_iommu *dev,
+				  uint32_t domain);
+/* The domain of an endpoint's table attachment for requests with PASID
+ * `pasid` (has_pasid) or without: a whole-table attachment serves both; a
+ * per-PASID format needs that PASID's attachment. False if none. */
+bool iref_iommu_table_domain(const struct iref_iommu *dev, uint32_t endpoint,
+			     bool has_pasid, uint32_t pasid,
+			     uint32_t *domain);
 
-/* The IOTLB's counters since the device was created (resets invalidate
+/* Cache levels with statistics. */
+enum iref_cache_level {
+	IREF_CACHE_UTLB = 0, /* the micro-TLBs, summed over endpoints */
+	IREF_CACHE_TLB,      /* the main TLB */
+	IREF_CACHE_CTX,      /* the context cache of table attachments */
+};
+#define IREF_CACHE_LEVELS 3
+/* One level's counters since the device was created (resets invalidate
  * entries, they do not clear counters); false, *out untouched, when the
- * device has no TLB. */
+ * device does not have that level. */
+bool iref_iommu_cache_stats(const struct iref_iommu *dev,
+			    enum iref_cache_level level,
+			    struct iref_tlb_stats *out);
+/* The main TLB's counters (iref_iommu_cache_stats, IREF_CACHE_TLB). */
 bool iref_iommu_tlb_stats(const struct iref_iommu *dev,
 			  struct iref_tlb_stats *out);
 

@@ -17,8 +17,10 @@ struct iref_timing_cfg {
 	 * interface to the translation unit and back, and the endpoint's
 	 * context lookup. Default 19. */
 	uint32_t dma_base;
-	/* One IOTLB lookup, hit or miss. Default 3. */
+	/* One main-TLB lookup, hit or miss. Default 3 (gem5 tlb_lat). */
 	uint32_t tlb_lookup;
+	/* One micro-TLB lookup, hit or miss. Default 1 (gem5 utlb_lat). */
+	uint32_t utlb_lookup;
 	/* One mapping-tree lookup of a MAP/UNMAP domain (a TLB miss, or
 	 * every MAP piece without a TLB). Default 100. */
 	uint32_t tree_lookup;
@@ -47,6 +49,9 @@ struct iref_timing_cfg {
 	 * one stops at its checks and pays req_base alone). Defaults:
 	 * attach 20, detach 20, map 100, unmap 100, probe 20. */
 	uint32_t req_attach, req_detach, req_map, req_unmap, req_probe;
+	/* The extension's requests: attach_table 20 (state only: tables
+	 * are read lazily), invalidate 50 (the cache scan and the sync). */
+	uint32_t req_attach_table, req_invalidate;
 };
 
 void iref_timing_default(struct iref_timing_cfg *t);
@@ -54,14 +59,20 @@ void iref_timing_default(struct iref_timing_cfg *t);
 /* What one DMA access did, counted over its pieces up to the failing one
  * included. */
 struct iref_dma_work {
-	uint64_t tlb_lookups;  /* hits and misses */
+	uint64_t tlb_lookups;  /* main TLB: hits and misses */
+	uint64_t utlb_lookups; /* micro-TLB: hits and misses */
 	uint64_t tree_lookups; /* mapping-tree lookups */
 	uint64_t identity;     /* identity pieces */
 	bool fault;            /* a fault report was made */
+	/* Memory accesses of table walks and context lookups, priced with
+	 * iref_timing_mem by the device. */
+	uint64_t mem_cycles;
 };
 
-/* dma_base + tlb_lookups * tlb_lookup + tree_lookups * tree_lookup
- * + identity * identity (+ fault). Saturates at UINT64_MAX. */
+/* dma_base + tlb_lookups * tlb_lookup + utlb_lookups * utlb_lookup
+ * + tree_lookups * tree_lookup
+ * + identity * identity + mem_cycles (+ fault). Saturates at
+ * UINT64_MAX. */
 uint64_t iref_timing_dma(const struct iref_timing_cfg *t,
 			 const struct iref_dma_work *w);
 

@@ -12,6 +12,7 @@
 #include "iommu-ref/access.h"
 #include "iommu-ref/error.h"
 #include "iommu-ref/mem.h"
+#include "iommu-ref/tlb.h"
 #include "iommu-ref/walk_amd.h"
 #include "iommu-ref/walk_arm.h"
 #include "iommu-ref/walk_intel.h"
@@ -138,6 +139,38 @@ enum iref_rc iref_walk_nested(const struct iref_walk_cfg *s1,
 			      struct iref_mem mem,
 			      const struct iref_walk_req *req,
 			      struct iref_walk_result *res);
+
+/* ---- Walks with caches (docs/tlb.md, "Walk caches in front of the
+ * walkers") ---- */
+
+/* The caches a walk may use; the caller owns them and invalidates them
+ * when tables or configurations change. The results are those of the
+ * uncached walk as long as memory has not changed since the entries were
+ * cached; only the access list is shorter. */
+struct iref_walk_caches {
+	struct iref_wcache *wc; /* paging-structure cache; NULL: none */
+	/* Nested only: stage-2 translations of stage-1 table addresses, tag
+	 * {tag.domain, IREF_TLB_NO_ASID}; NULL: none. */
+	struct iref_tlb *s2tlb;
+	/* tag.domain for both caches, tag.asid for stage-1 walk-cache
+	 * entries (stage-2 entries use IREF_TLB_NO_ASID). */
+	struct iref_tlb_tag tag;
+};
+
+/* iref_walk and iref_walk_nested with caches; c (or its members) NULL:
+ * none, which is exactly iref_walk / iref_walk_nested. Allocates
+ * nothing; a walk fills the caches with what it walked. */
+enum iref_rc iref_walk_cached(const struct iref_walk_cfg *cfg,
+			      struct iref_mem mem,
+			      const struct iref_walk_caches *c,
+			      const struct iref_walk_req *req,
+			      struct iref_walk_result *res);
+enum iref_rc iref_walk_nested_cached(const struct iref_walk_cfg *s1,
+				     const struct iref_walk_cfg *s2,
+				     struct iref_mem mem,
+				     const struct iref_walk_caches *c,
+				     const struct iref_walk_req *req,
+				     struct iref_walk_result *res);
 
 /* ---- Builder ---- */
 

@@ -92,6 +92,8 @@ struct iref_amd_cfg {
 #define IREF_AMD_EV_ILLEGAL_DEV_TABLE_ENTRY 0x1u /* DTE field unusable */
 #define IREF_AMD_EV_IO_PAGE_FAULT 0x2u
 #define IREF_AMD_EV_PAGE_TAB_HW_ERROR 0x4u /* PAGE_TAB_HARDWARE_ERROR */
+/* A PASID-tagged request while DTE.GV = 0 (context lookup, AMD_GCR3). */
+#define IREF_AMD_EV_INVALID_DEVICE_REQUEST 0x8u
 
 /* fault.flags: the event's flag bits 56:48 shifted down by 48 (Linux's
  * view). RW, GN, NX and US describe the request, the others the cause. */

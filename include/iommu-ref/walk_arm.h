@@ -103,6 +103,12 @@ struct iref_arm_cfg {
 
 /* SMMUv3 event IDs: the walk's fault.code. */
 #define IREF_ARM_C_BAD_STE 0x04u
+/* Context lookup (context.h, walkers/ctx_arm.c): no SSID with S1DSS
+ * terminate, or SSID 0 with S1DSS SSID0; SSID refused or L1CD invalid; bus
+ * error fetching a CD or L1CD (fault.addr2 = FetchAddr). */
+#define IREF_ARM_F_STREAM_DISABLED 0x06u
+#define IREF_ARM_C_BAD_SUBSTREAMID 0x08u
+#define IREF_ARM_F_CD_FETCH 0x09u
 #define IREF_ARM_C_BAD_CD 0x0au
 #define IREF_ARM_F_WALK_EABT 0x0bu
 #define IREF_ARM_F_TRANSLATION 0x10u

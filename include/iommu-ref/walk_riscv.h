@@ -60,6 +60,11 @@ struct iref_riscv_cfg {
 #define IREF_RISCV_CAUSE_WRITE_GUEST_PAGE 23u
 #define IREF_RISCV_CAUSE_DDT_MISCONFIG 259u /* G-stage root not 16 KiB
 					     * aligned */
+#define IREF_RISCV_CAUSE_TTYP_DISALLOWED 260u /* process_id refused,
+					       * supervisor with PC ENS=0 */
+#define IREF_RISCV_CAUSE_PDT_LOAD_ACCESS 265u /* PDT entry / PC read */
+#define IREF_RISCV_CAUSE_PDT_INVALID 266u     /* V = 0 */
+#define IREF_RISCV_CAUSE_PDT_MISCONFIG 267u   /* reserved bits, mode */
 /* First/second-stage PT data corruption: defined for completeness, never
  * reported (the memory interface has no poison). */
 #define IREF_RISCV_CAUSE_PT_CORRUPTION 274u
