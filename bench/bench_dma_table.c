@@ -20,7 +20,7 @@
 
 struct setup {
 	const char *name;
-	bool tlb, stage2;
+	bool tlb, stage2, wc;
 };
 
 static struct iref_iommu *make(const struct setup *s, struct iref_mem mem)
@@ -36,6 +36,20 @@ static struct iref_iommu *make(const struct setup *s, struct iref_mem mem)
 		cfg.tlb.n_arrays = 1;
 		cfg.tlb.array[0] = (struct iref_tlb_array_cfg){
 			.entries = 1024, .ways = 8, .sizes = 0x40201000};
+	}
+	if (s->wc) {
+		/* gem5's SMMUv3 walk cache holds 4 + 28 + 348 + 4 entries per
+		 * stage; one 4-way array of 512 for both stages here. */
+		cfg.wc_enabled = true;
+		cfg.wc.n_arrays = 1;
+		cfg.wc.array[0] = (struct iref_tlb_array_cfg){
+			.entries = 512, .ways = 4,
+			.sizes = ~UINT64_C(0) << 21 & ~(~UINT64_C(0) << 49),
+			.stages = IREF_WC_S1 | IREF_WC_S2};
+		cfg.s2tlb_enabled = s->stage2;
+		cfg.s2tlb.n_arrays = 1;
+		cfg.s2tlb.array[0] = (struct iref_tlb_array_cfg){
+			.entries = 128, .ways = 4, .sizes = 0x40201000};
 	}
 	struct iref_walk_cfg fs;
 	if (iref_walk_cfg_init(&fs, "intel-fs", NULL) != IREF_OK)
@@ -98,10 +112,12 @@ int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 5000000;
 	static const struct setup setups[] = {
-		{"no TLB, identity stage 2", false, false},
-		{"no TLB, intel-ss stage 2", false, true},
-		{"TLB 1024x8, identity stage 2", true, false},
-		{"TLB 1024x8, intel-ss stage 2", true, true},
+		{"no TLB, identity stage 2", false, false, false},
+		{"no TLB, intel-ss stage 2", false, true, false},
+		{"TLB 1024x8, identity stage 2", true, false, false},
+		{"TLB 1024x8, intel-ss stage 2", true, true, false},
+		{"TLB + walk caches, identity", true, false, true},
+		{"TLB + walk caches, intel-ss", true, true, true},
 	};
 	printf("bench_dma_table: %llu accesses per run, %d pages (4 KiB)\n",
 	       (unsigned long long)n, PAGES);

@@ -479,6 +479,11 @@ void results_dma_access(struct rline *l, const struct iref_dma_req *req)
 		rline_add(l, " priv=s");
 }
 
+void results_dma_at(struct rline *l, uint64_t at)
+{
+	rline_add(l, " at=%llu", (ull)at);
+}
+
 bool results_dma_table_path(enum iref_dma_path path)
 {
 	return path == IREF_PATH_TABLE || path == IREF_PATH_STAGE2;
@@ -571,10 +576,14 @@ void results_timing(struct rline *l, const struct timing_summary *s)
 		  (ull)s->p90, (ull)s->p99, (ull)s->max);
 }
 
-void results_tlb_stats(struct rline *l, const struct iref_tlb_stats *s)
+void results_tlb_stats(struct rline *l, const char *level,
+		       const struct iref_tlb_stats *s)
 {
+	rline_add(l, "tlb");
+	if (level)
+		rline_add(l, " level=%s", level);
 	rline_add(l,
-		  "tlb lookups=%llu hits=%llu misses=%llu fills=%llu "
+		  " lookups=%llu hits=%llu misses=%llu fills=%llu "
 		  "evictions=%llu invalidated=%llu",
 		  (ull)s->lookups, (ull)s->hits, (ull)s->misses,
 		  (ull)s->fills, (ull)s->evictions, (ull)s->invalidated);

@@ -72,6 +72,8 @@ void results_reply(struct rline *l, const uint8_t *rd, size_t rlen,
  * fault or abort with a walk fault behind it with " code=0x.. walk=REASON
  * stage=S level=L". */
 void results_dma_access(struct rline *l, const struct iref_dma_req *req);
+/* " at=N": the issue cycle of a dma step that gave one. */
+void results_dma_at(struct rline *l, uint64_t at);
 void results_dma_outcome(struct rline *l, const struct iref_dma_result *r);
 /* Whether a path walks the tables of a table attachment (level=). */
 bool results_dma_table_path(enum iref_dma_path path);
@@ -94,9 +96,11 @@ struct timing_summary {
 };
 void results_timing(struct rline *l, const struct timing_summary *s);
 
-/* The IOTLB's counters, a line without outcome: "tlb lookups=N hits=N
- * misses=N fills=N evictions=N invalidated=N". */
-void results_tlb_stats(struct rline *l, const struct iref_tlb_stats *s);
+/* A cache level's counters, a line without outcome: "tlb lookups=N
+ * hits=N misses=N fills=N evictions=N invalidated=N" for the main TLB
+ * (level NULL), "tlb level=utlb lookups=N ..." for another level. */
+void results_tlb_stats(struct rline *l, const char *level,
+		       const struct iref_tlb_stats *s);
 
 /* Table walks. Subject: "walk fmt=riscv-sv39 iova=0x.. acc=r priv=u",
  * fmt "S1/S2" when nested (s2 not NULL). Outcome: "ok pa=.. size=..

@@ -108,8 +108,10 @@ static bool build_stage2(const struct scenario *s, struct iref_config *cfg,
 	enum iref_rc rc = build_tables(&cfg->stage2, cfg->mem, s->s2.pool,
 				       s->s2.maps, s->s2.n_maps, &failed,
 				       &msg);
+	/* The stage2 section may come from a preset. */
+	const char *file = failed ? failed->file : s->s2.file;
 	if (rc != IREF_OK)
-		iref_diag_set(diag, s->name,
+		iref_diag_set(diag, file ? file : s->name,
 			      failed ? failed->line : s->s2.line,
 			      failed ? failed->column : s->s2.column,
 			      "stage2: %s", rline_str(&msg));
@@ -202,6 +204,7 @@ struct run {
 	struct rline x, y;
 	unsigned where;    /* line of a mismatch; the expect's by default */
 	unsigned err_line; /* line of an error; the step's by default */
+	uint64_t clock;    /* timing: when the last dma step's access ended */
 };
 
 static void emit(struct run *r)
@@ -486,8 +489,16 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 {
 	const struct expect_dma *e = &st->dma_exp;
 	struct iref_dma_result res;
-	enum iref_rc rc = iref_dma(r->dev, &st->dma, &res);
+	/* Without at: the access is issued when the previous one ended. */
+	struct iref_dma_req rq = st->dma;
+	if (!st->dma_at)
+		rq.at = r->clock;
+	enum iref_rc rc = iref_dma(r->dev, &rq, &res);
+	if (rc == IREF_OK)
+		r->clock = rq.at + res.cycles;
 	results_dma_access(&r->line, &st->dma);
+	if (st->dma_at)
+		results_dma_at(&r->line, rq.at);
 	results_arrow(&r->line);
 	if (rc != IREF_OK) {
 		results_error(&r->line);
@@ -498,7 +509,7 @@ static enum verdict run_dma(struct run *r, const struct step *st)
 	}
 	results_dma_outcome(&r->line, &res);
 	/* Only then, so lines of devices without a TLB stay as they were. */
-	if (r->s->cfg.tlb_enabled)
+	if (scenario_has_tlb(r->s))
 		results_dma_tlb(&r->line, res.tlb);
 	bool kept = true;
 	if (r->s->cfg.timing_enabled) {
@@ -544,12 +555,18 @@ static enum verdict run_tlb_stats(struct run *r, const struct step *st)
 {
 	const struct expect_tlb *e = &st->tlb;
 	struct iref_tlb_stats t;
-	/* The loader refuses the step on a device without a TLB. */
-	if (!iref_iommu_tlb_stats(r->dev, &t)) {
-		rline_add(&r->x, "the device has no TLB");
+	/* The loader refuses the step on a device without that level. */
+	if (!iref_iommu_cache_stats(r->dev, st->cache, &t)) {
+		rline_add(&r->x, "the device has no %s",
+			  cache_level_name(st->cache));
 		return ERROR;
 	}
-	results_tlb_stats(&r->line, &t);
+	/* The main TLB's line is unnamed, as it always was. */
+	results_tlb_stats(&r->line,
+			  st->cache == IREF_CACHE_TLB
+				  ? NULL
+				  : cache_level_name(st->cache),
+			  &t);
 	emit(r);
 	cmp(r, "lookups", &e->lookups, true, t.lookups, r_dec);
 	cmp(r, "hits", &e->hits, true, t.hits, r_dec);

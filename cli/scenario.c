@@ -2,9 +2,11 @@
  * parser, destination offset), so every section gets the same checks:
  * unknown and duplicate keys, missing required keys, types, number widths
  * and names, each reported at the node's line and column. */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #include "scenario.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,18 @@ _Static_assert(sizeof(enum iref_len0_policy) == 4, "enum size");
 _Static_assert(sizeof(enum iref_events_mode) == 4, "enum size");
 _Static_assert(sizeof(enum iref_dma_outcome) == 4, "enum size");
 _Static_assert(sizeof(enum iref_tlb_policy) == 4, "enum size");
+_Static_assert(sizeof(enum iref_cache_level) == 4, "enum size");
+
+/* How deep presets may name presets, and how many one scenario may load
+ * in all (lists at every depth would otherwise multiply). */
+#define PRESET_DEPTH 8
+#define PRESET_MAX 64
+
+/* A file's identity, to find a preset that names itself. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
 
 /* The loader's state; y first, so field parsers reach the rest. */
 struct ld {
@@ -25,7 +39,16 @@ struct ld {
 	struct scenario *s;
 	const char *dir;
 	size_t cur; /* the step being loaded: walks see the tables before it */
+	/* The presets being loaded, outermost first. */
+	struct file_id open[PRESET_DEPTH];
+	unsigned depth;
 };
+
+/* The preset a node was written in, or NULL for the scenario itself. */
+static const char *preset_file(const struct ld *ld, const struct ynode *n)
+{
+	return n->file == ld->y.name ? NULL : n->file;
+}
 
 static char *dup_str(const char *s)
 {
@@ -290,6 +313,7 @@ static bool f_tlb_sizes(struct yctx *y, const struct ynode *v, void *base,
  * pages alone. */
 struct tlb_array_args {
 	struct opt entries, ways, sizes;
+	uint64_t stages; /* walk caches: IREF_WC_S1 | IREF_WC_S2 */
 };
 
 struct tlb_args {
@@ -299,6 +323,13 @@ struct tlb_args {
 	const struct ynode *arrays;
 };
 
+/* Walk-cache stages an array holds. */
+static const struct yname wc_stage_names[] = {
+	{"s1", IREF_WC_S1},
+	{"s2", IREF_WC_S2},
+	{NULL, 0},
+};
+
 #define TA1(k, fn, m, ...) \
 	YFIELD(k, fn, struct tlb_array_args, m, __VA_ARGS__)
 
@@ -306,6 +337,7 @@ static const struct yfield tlb_array_fields[] = {
 	TA1("entries", yf_opt, entries, .bits = 32, .required = true),
 	TA1("ways", yf_opt, ways, .bits = 32),
 	TA1("sizes", f_tlb_sizes, sizes, .required = true),
+	TA1("stages", yf_flags, stages, .names = wc_stage_names),
 	{0},
 };
 
@@ -315,40 +347,52 @@ static const struct yfield tlb_fields[] = {
 	TLB("entries", yf_opt, a.entries, .bits = 32),
 	TLB("ways", yf_opt, a.ways, .bits = 32),
 	TLB("sizes", f_tlb_sizes, a.sizes),
+	TLB("stages", yf_flags, a.stages, .names = wc_stage_names),
 	TLB("policy", f_tlb_policy, policy),
 	TLB("seed", yf_uint, seed, .bits = 64),
 	TLB("arrays", yf_node, arrays),
 	{0},
 };
 
-static struct iref_tlb_array_cfg tlb_array(const struct tlb_array_args *a)
+/* Spans a walk cache holds by default: 2 MiB to 256 TiB, every table
+ * level above the leaves of a 4 KiB-granule walk. */
+#define WC_SPANS (~UINT64_C(0) << 21 & ~(~UINT64_C(0) << 49))
+
+static struct iref_tlb_array_cfg tlb_array(const struct tlb_array_args *a,
+					   bool wc)
 {
 	return (struct iref_tlb_array_cfg){
 		.entries = (uint32_t)a->entries.v,
 		.ways = (uint32_t)(a->ways.set ? a->ways.v : a->entries.v),
-		.sizes = a->sizes.set ? a->sizes.v : UINT64_C(0x1000),
+		.sizes = a->sizes.set ? a->sizes.v
+			 : wc	      ? WC_SPANS
+				      : UINT64_C(0x1000),
+		.stages = wc && !a->stages ? IREF_WC_S1 | IREF_WC_S2
+					   : (unsigned)a->stages,
 	};
 }
 
-/* iommu: tlb: into the scenario's cfg.tlb; the library checks the
- * geometry when it creates the device. */
+/* iommu: tlb:, utlb:, wc: and s2tlb: into the iref_tlb_cfg at f->off;
+ * load_iommu enables the level given. A walk cache (wc) defaults to both
+ * stages and every table span; the others hold no stages. The library
+ * checks the geometry when it creates the device. */
 static bool f_tlb(struct yctx *y, const struct ynode *v, void *base,
 		  const struct yfield *f)
 {
-	struct iref_config *cfg = &((struct scenario *)base)->cfg;
+	bool wc = strcmp(f->key, "wc") == 0;
 	struct tlb_args a = {0};
-	(void)f;
-	if (!yparse_map(y, v, "tlb", tlb_fields, &a))
+	if (!yparse_map(y, v, f->key, tlb_fields, &a))
 		return false;
-	struct iref_tlb_cfg *c = &cfg->tlb;
+	struct iref_tlb_cfg *c =
+		(struct iref_tlb_cfg *)((char *)base + f->off);
 	*c = (struct iref_tlb_cfg){.policy = a.policy, .seed = a.seed};
 	if (!a.arrays) {
 		if (!a.a.entries.set)
 			return yfail(y, v,
-				     "tlb: missing key 'entries' (or 'arrays')");
-		c->array[0] = tlb_array(&a.a);
+				     "%s: missing key 'entries' (or 'arrays')",
+				     f->key);
+		c->array[0] = tlb_array(&a.a, wc);
 		c->n_arrays = 1;
-		cfg->tlb_enabled = true;
 		return true;
 	}
 	const char *clash = a.a.entries.set ? "entries"
@@ -357,23 +401,24 @@ static bool f_tlb(struct yctx *y, const struct ynode *v, void *base,
 					    : NULL;
 	if (clash)
 		return yfail(y, ykey(v, clash),
-			     "tlb: '%s' and 'arrays' are exclusive (each array "
+			     "%s: '%s' and 'arrays' are exclusive (each array "
 			     "gives its own)",
-			     clash);
+			     f->key, clash);
 	if (!ywant(y, a.arrays, YNODE_SEQ, "arrays"))
 		return false;
 	if (!a.arrays->n || a.arrays->n > IREF_TLB_MAX_ARRAYS)
 		return yfail(y, a.arrays, "arrays: give 1 to %d arrays",
 			     IREF_TLB_MAX_ARRAYS);
+	char what[16];
+	snprintf(what, sizeof what, "%s array", f->key);
 	for (size_t i = 0; i < a.arrays->n; i++) {
 		struct tlb_array_args aa = {0};
-		if (!yparse_map(y, a.arrays->kids[i], "tlb array",
-				tlb_array_fields, &aa))
+		if (!yparse_map(y, a.arrays->kids[i], what, tlb_array_fields,
+				&aa))
 			return false;
-		c->array[i] = tlb_array(&aa);
+		c->array[i] = tlb_array(&aa, wc);
 	}
 	c->n_arrays = (unsigned)a.arrays->n;
-	cfg->tlb_enabled = true;
 	return true;
 }
 
@@ -385,6 +430,8 @@ static bool f_tlb(struct yctx *y, const struct ynode *v, void *base,
 static const struct yfield timing_fields[] = {
 	TIM("dma_base", dma_base),
 	TIM("tlb_lookup", tlb_lookup),
+	TIM("utlb_lookup", utlb_lookup),
+	TIM("wc_lookup", wc_lookup),
 	TIM("tree_lookup", tree_lookup),
 	TIM("identity", identity),
 	TIM("fault", fault),
@@ -491,6 +538,9 @@ static const struct yfield iommu_fields[] = {
 	SCN("options", yf_sub, cfg.opt, .sub = option_fields),
 	SCN("eventq", yf_sub, eventq_mode, .sub = eventq_fields),
 	SCN("tlb", f_tlb, cfg.tlb),
+	SCN("utlb", f_tlb, cfg.utlb),
+	SCN("wc", f_tlb, cfg.wc),
+	SCN("s2tlb", f_tlb, cfg.s2tlb),
 	SCN("timing", f_timing, cfg.timing),
 	SCN("hw", f_hw, cfg.hw),
 	SCN("stage2", f_stage2, cfg.stage2),
@@ -506,6 +556,10 @@ static bool load_iommu(struct ld *ld, const struct ynode *key,
 	s->negotiated = 0;
 	if (!yparse_map(&ld->y, v, "iommu", iommu_fields, s))
 		return false;
+	s->cfg.tlb_enabled = ynode_get(v, "tlb") != NULL;
+	s->cfg.utlb_enabled = ynode_get(v, "utlb") != NULL;
+	s->cfg.wc_enabled = ynode_get(v, "wc") != NULL;
+	s->cfg.s2tlb_enabled = ynode_get(v, "s2tlb") != NULL;
 	/* A modern device always offers VERSION_1, and a driver takes it. */
 	s->cfg.features |= IREF_FEAT(IREF_F_VERSION_1);
 	const struct ynode *neg = ynode_get(v, "negotiated");
@@ -1154,6 +1208,7 @@ struct dma_args {
 	uint64_t addr, size;
 	struct opt pasid;
 	bool priv;
+	struct opt at;
 };
 
 #define DMA(k, fn, m, ...) YFIELD(k, fn, struct dma_args, m, __VA_ARGS__)
@@ -1166,6 +1221,7 @@ static const struct yfield dma_fields[] = {
 	    .required = true),
 	DMA("pasid", yf_opt, pasid, .bits = 32),
 	DMA("priv", yf_bool, priv),
+	DMA("at", yf_opt, at, .bits = 64),
 	{0},
 };
 
@@ -1188,7 +1244,9 @@ static bool a_dma(struct ld *ld, const struct ynode *v, struct step *st)
 		.size = a.size,
 		.access = a.access,
 		.priv = a.priv,
+		.at = a.at.v,
 	};
+	st->dma_at = a.at.set;
 	return true;
 }
 
@@ -1463,6 +1521,7 @@ static bool load_mapping(struct ld *ld, const struct ynode *v,
 	struct map_args a = {
 		.user = true, .accessed = true, .dirty = true, .blocks = true,
 	};
+	b->file = preset_file(ld, v);
 	b->line = v->line;
 	b->column = v->column;
 	if (!yparse_map(&ld->y, v, "mapping", mapping_fields, &a))
@@ -1636,6 +1695,7 @@ static bool f_stage2(struct yctx *y, const struct ynode *v, void *base,
 	struct scenario *s = base;
 	struct iref_walk_cfg *cfg =
 		(struct iref_walk_cfg *)((char *)base + f->off);
+	s->s2.file = preset_file(ld, v);
 	s->s2.line = v->line;
 	s->s2.column = v->column;
 	if (v->kind == YNODE_SCALAR) {
@@ -1924,9 +1984,10 @@ static bool e_dma(struct ld *ld, const struct ynode *v, struct step *st)
 			     "cycles, fault or abort");
 	if (e->stage.set && e->stage.v != 1 && e->stage.v != 2)
 		return yfail(&ld->y, ynode_get(v, "stage"), "stage: 1 or 2");
-	if (e->tlb.set && !ld->s->cfg.tlb_enabled)
+	if (e->tlb.set && !scenario_has_tlb(ld->s))
 		return yfail(&ld->y, ykey(v, "tlb"),
-			     "tlb: the device has no TLB (add iommu: tlb:)");
+			     "tlb: the device has no TLB (add iommu: tlb: or "
+			     "utlb:)");
 	return !e->cycles.set || need_timing(ld, v);
 }
 
@@ -2077,18 +2138,75 @@ static bool e_walk(struct ld *ld, const struct ynode *v, struct step *st)
 	return true;
 }
 
+bool scenario_has_tlb(const struct scenario *s)
+{
+	return s->cfg.tlb_enabled || s->cfg.utlb_enabled;
+}
+
+static const struct yname cache_level_names[] = {
+	{"utlb", IREF_CACHE_UTLB},
+	{"tlb", IREF_CACHE_TLB},
+	{"ctx", IREF_CACHE_CTX},
+	{"walk", IREF_CACHE_WALK},
+	{"s2tlb", IREF_CACHE_S2TLB},
+	{NULL, 0},
+};
+
+const char *cache_level_name(enum iref_cache_level level)
+{
+	for (const struct yname *e = cache_level_names; e->name; e++)
+		if (e->value == level)
+			return e->name;
+	return "?";
+}
+
+static const struct yfield tlb_stats_fields[] = {
+	YFIELD("level", yf_name, struct step, cache,
+	       .names = cache_level_names),
+	{0},
+};
+
 static bool a_tlb_stats(struct ld *ld, const struct ynode *v,
 			struct step *st)
 {
-	(void)st;
-	if (!ynode_is_null(v))
-		return yfail(&ld->y, v,
-			     "tlb_stats takes no arguments (only an expect)");
-	if (!ld->s->cfg.tlb_enabled)
-		return yfail(&ld->y, v,
+	const struct iref_config *cfg = &ld->s->cfg;
+	st->cache = IREF_CACHE_TLB;
+	if (!ynode_is_null(v) &&
+	    !yparse_map(&ld->y, v, "tlb_stats", tlb_stats_fields, st))
+		return false;
+	/* The device has the context cache when it has either TLB. */
+	bool have = st->cache == IREF_CACHE_UTLB    ? cfg->utlb_enabled
+		    : st->cache == IREF_CACHE_TLB   ? cfg->tlb_enabled
+		    : st->cache == IREF_CACHE_WALK  ? cfg->wc_enabled
+		    : st->cache == IREF_CACHE_S2TLB ? cfg->s2tlb_enabled
+						    : scenario_has_tlb(ld->s);
+	if (have)
+		return true;
+	const struct ynode *at = v->kind == YNODE_MAP && ynode_get(v, "level")
+					 ? ynode_get(v, "level")
+					 : v;
+	switch (st->cache) {
+	case IREF_CACHE_UTLB:
+		return yfail(&ld->y, at,
+			     "tlb_stats: the device has no micro-TLB (add "
+			     "iommu: utlb:)");
+	case IREF_CACHE_TLB:
+		return yfail(&ld->y, at,
 			     "tlb_stats: the device has no TLB (add iommu: "
 			     "tlb:)");
-	return true;
+	case IREF_CACHE_WALK:
+		return yfail(&ld->y, at,
+			     "tlb_stats: the device has no walk cache (add "
+			     "iommu: wc:)");
+	case IREF_CACHE_S2TLB:
+		return yfail(&ld->y, at,
+			     "tlb_stats: the device has no stage-2 table "
+			     "cache (add iommu: s2tlb:)");
+	default:
+		return yfail(&ld->y, at,
+			     "tlb_stats: the device has no context cache (it "
+			     "comes with iommu: tlb: or utlb:)");
+	}
 }
 
 #define XT(k, m) YFIELD(k, yf_opt, struct expect_tlb, m, .bits = 64)
@@ -2244,6 +2362,289 @@ static bool load_steps(struct ld *ld, const struct ynode *v)
 	return true;
 }
 
+/* ---- files and presets ---- */
+
+/* The whole of a file into a malloc'd buffer of *len bytes, and its
+ * identity if id is not NULL. NULL on error, why->msg saying why. */
+static char *read_file(const char *path, size_t *len, struct file_id *id,
+		       struct iref_diag *why)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		iref_diag_set(why, path, 0, 0, "cannot open: %s",
+			      strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (id && fstat(fileno(f), &st)) {
+		iref_diag_set(why, path, 0, 0, "cannot read: %s",
+			      strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if (id)
+		*id = (struct file_id){.dev = st.st_dev, .ino = st.st_ino};
+	char *text = NULL;
+	size_t cap = 0;
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			cap = cap ? 2 * cap : 4096;
+			char *t = realloc(text, cap);
+			if (!t) {
+				iref_diag_set(why, path, 0, 0, "out of memory");
+				break;
+			}
+			text = t;
+		}
+		size_t n = fread(text + *len, 1, cap - *len, f);
+		*len += n;
+		if (n)
+			continue;
+		if (!ferror(f)) {
+			fclose(f);
+			return text;
+		}
+		iref_diag_set(why, path, 0, 0, "cannot read: %s",
+			      strerror(errno));
+		break;
+	}
+	fclose(f);
+	free(text);
+	return NULL;
+}
+
+/* The directory of a file, which the paths it gives are relative to: ""
+ * for the current one. NULL when out of memory. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) : 0;
+	if (slash && dlen == 0)
+		dlen = 1; /* the root directory */
+	char *dir = malloc(dlen + 1);
+	if (dir) {
+		memcpy(dir, path, dlen);
+		dir[dlen] = '\0';
+	}
+	return dir;
+}
+
+/* A failed load frees the preset names its diagnostic may point to; the
+ * diagnostic gets this copy instead (scenario.h). Preset paths longer
+ * than it are refused. */
+static _Thread_local char failed_preset[4096];
+
+static void keep_diag_file(const struct scenario *s, struct iref_diag *diag)
+{
+	for (size_t i = 0; diag && s && i < s->n_files; i++)
+		if (diag->file == s->files[i]) {
+			snprintf(failed_preset, sizeof failed_preset, "%s",
+				 diag->file);
+			diag->file = failed_preset;
+			return;
+		}
+}
+
+/* The scenario keeps path (malloc'd, freed here on failure) as a preset
+ * name: its nodes, and what the runner reports at them, point to it. */
+static const char *own_file(struct ld *ld, char *path)
+{
+	struct scenario *s = ld->s;
+	char **f = realloc(s->files, (s->n_files + 1) * sizeof *f);
+	if (!f) {
+		free(path);
+		return NULL;
+	}
+	s->files = f;
+	s->files[s->n_files++] = path;
+	return path;
+}
+
+/* Keys that only mean something under one value of another key of their
+ * section: hw capabilities belong to an architecture, stage2 options and
+ * tables to a format. Naming another one drops the preset's section. */
+static const struct {
+	const char *section, *key;
+} merge_owner[] = {
+	{"hw", "arch"},
+	{"stage2", "format"},
+};
+
+/* A TLB's one-array keys and its arrays exclude each other. */
+static const char *const tlb_one_array[] = {"entries", "ways", "sizes"};
+static const char *const tlb_sections[] = {"tlb", "utlb", "wc", "s2tlb"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What of base (a preset's iommu mapping) cannot merge with over's
+ * keys: a section of another architecture or format, the other form of
+ * a TLB. */
+static void prune_preset(struct ynode *base, const struct ynode *over)
+{
+	for (size_t i = 0; i < NELEM(merge_owner); i++) {
+		struct ynode **b = ytree_slot(base, merge_owner[i].section);
+		const struct ynode *o = ynode_get(over, merge_owner[i].section);
+		if (!b || !o || (*b)->kind != YNODE_MAP || o->kind != YNODE_MAP)
+			continue;
+		const struct ynode *bk = ynode_get(*b, merge_owner[i].key);
+		const struct ynode *ok = ynode_get(o, merge_owner[i].key);
+		if (bk && ok && bk->kind == YNODE_SCALAR &&
+		    ok->kind == YNODE_SCALAR && strcmp(bk->str, ok->str))
+			ytree_drop(base, merge_owner[i].section);
+	}
+	for (size_t i = 0; i < NELEM(tlb_sections); i++) {
+		struct ynode **b = ytree_slot(base, tlb_sections[i]);
+		const struct ynode *o = ynode_get(over, tlb_sections[i]);
+		if (!b || !o || (*b)->kind != YNODE_MAP || o->kind != YNODE_MAP)
+			continue;
+		bool one = false;
+		for (size_t k = 0; k < NELEM(tlb_one_array); k++)
+			one |= ynode_get(o, tlb_one_array[k]) != NULL;
+		if (one)
+			ytree_drop(*b, "arrays");
+		for (size_t k = 0; ynode_get(o, "arrays") &&
+				   k < NELEM(tlb_one_array); k++)
+			ytree_drop(*b, tlb_one_array[k]);
+	}
+}
+
+/* over on base, both iommu mappings, consumed. */
+static struct ynode *merge_preset(struct ld *ld, struct ynode *base,
+				  struct ynode *over)
+{
+	prune_preset(base, over);
+	return ytree_merge(base, over, "iommu", ld->y.diag);
+}
+
+struct preset_top {
+	const struct ynode *iommu;
+};
+
+static const struct yfield preset_fields[] = {
+	YFIELD("iommu", yf_node, struct preset_top, iommu, .required = true),
+	{0},
+};
+
+static struct ynode *with_presets(struct ld *ld, struct ynode *m,
+				  const char *dir);
+
+/* The iommu mapping of the preset file named by path (relative to dir),
+ * over the presets it names itself. NULL on error. */
+static struct ynode *load_preset(struct ld *ld, const struct ynode *path,
+				 const char *dir)
+{
+	if (path->kind != YNODE_SCALAR || ynode_is_null(path)) {
+		yfail(&ld->y, path, "preset: expected a path or a list of paths");
+		return NULL;
+	}
+	if (ld->depth == PRESET_DEPTH) {
+		yfail(&ld->y, path, "preset: presets nest deeper than %d",
+		      PRESET_DEPTH);
+		return NULL;
+	}
+	if (ld->s->n_files == PRESET_MAX) {
+		yfail(&ld->y, path, "preset: more than %d presets in all",
+		      PRESET_MAX);
+		return NULL;
+	}
+	char *full = join_path(dir, path->str);
+	if (!full) {
+		yfail(&ld->y, path, "out of memory");
+		return NULL;
+	}
+	struct iref_diag why = {0};
+	struct file_id id;
+	size_t len;
+	char *text = strlen(full) < sizeof failed_preset
+			     ? read_file(full, &len, &id, &why)
+			     : NULL;
+	if (!text) {
+		if (why.msg[0])
+			yfail(&ld->y, path, "preset: %s: %s", full, why.msg);
+		else
+			yfail(&ld->y, path, "preset: path too long");
+		free(full);
+		return NULL;
+	}
+	for (unsigned i = 0; i < ld->depth; i++)
+		if (ld->open[i].dev == id.dev && ld->open[i].ino == id.ino) {
+			yfail(&ld->y, path,
+			      "preset: %s is already being loaded (a cycle of "
+			      "presets)",
+			      full);
+			free(full);
+			free(text);
+			return NULL;
+		}
+	const char *name = own_file(ld, full);
+	if (!name) {
+		free(text);
+		yfail(&ld->y, path, "out of memory");
+		return NULL;
+	}
+	struct ynode *root = ytree_parse(text, len, name, ld->y.diag);
+	free(text);
+	if (!root)
+		return NULL;
+	struct preset_top t;
+	if (!yparse_map(&ld->y, root, "preset", preset_fields, &t)) {
+		ytree_free(root);
+		return NULL;
+	}
+	struct ynode *iommu = ytree_take(root, "iommu");
+	ytree_free(root);
+	char *pdir = NULL;
+	if (!ywant(&ld->y, iommu, YNODE_MAP, "iommu") ||
+	    !(pdir = dir_of(name))) {
+		if (iommu->kind == YNODE_MAP)
+			yfail(&ld->y, iommu, "out of memory");
+		ytree_free(iommu);
+		return NULL;
+	}
+	ld->open[ld->depth++] = id;
+	struct ynode *r = with_presets(ld, iommu, pdir);
+	ld->depth--;
+	free(pdir);
+	return r;
+}
+
+/* The iommu mapping m (consumed), written in a file of directory dir,
+ * over the presets its preset: key names, a later one over an earlier
+ * one. NULL on error. */
+static struct ynode *with_presets(struct ld *ld, struct ynode *m,
+				  const char *dir)
+{
+	if (m->kind != YNODE_MAP || !ynode_get(m, "preset"))
+		return m;
+	struct ynode *paths = ytree_take(m, "preset");
+	struct ynode *base = NULL;
+	if (ynode_get(m, "preset")) {
+		yfail(&ld->y, ykey(m, "preset"),
+		      "duplicate key 'preset' in iommu");
+		goto fail;
+	}
+	if (paths->kind != YNODE_SEQ) {
+		if (!(base = load_preset(ld, paths, dir)))
+			goto fail;
+	}
+	for (size_t i = 0; paths->kind == YNODE_SEQ && i < paths->n; i++) {
+		struct ynode *one = load_preset(ld, paths->kids[i], dir);
+		if (!one)
+			goto fail;
+		base = base ? merge_preset(ld, base, one) : one;
+		if (!base)
+			goto fail;
+	}
+	ytree_free(paths);
+	return base ? merge_preset(ld, base, m) : m;
+fail:
+	ytree_free(paths);
+	ytree_free(base);
+	ytree_free(m);
+	return NULL;
+}
+
 /* ---- the document ---- */
 
 struct top {
@@ -2261,7 +2662,7 @@ static const struct yfield top_fields[] = {
 	{0},
 };
 
-static bool load(struct ld *ld, const struct ynode *root)
+static bool load(struct ld *ld, struct ynode *root)
 {
 	struct top t = {0};
 	if (!yparse_map(&ld->y, root, "scenario", top_fields, &t))
@@ -2269,7 +2670,12 @@ static bool load(struct ld *ld, const struct ynode *root)
 	/* Sections in dependency order, whatever the file's order: a probe
 	 * step's default size comes from iommu. */
 	if (t.iommu) {
-		if (!load_iommu(ld, ykey(root, "iommu"), t.iommu))
+		/* Presets are merged into the tree, so that the fields are
+		 * read once, wherever each was written. */
+		struct ynode **slot = ytree_slot(root, "iommu");
+		*slot = with_presets(ld, *slot, ld->dir);
+		if (!(t.iommu = *slot) ||
+		    !load_iommu(ld, ykey(root, "iommu"), t.iommu))
 			return false;
 	} else {
 		ld->s->negotiated = ld->s->cfg.features;
@@ -2301,6 +2707,7 @@ struct scenario *scenario_parse(const char *text, size_t len,
 	}
 	ytree_free(root);
 	if (!ok) {
+		keep_diag_file(s, diag);
 		scenario_free(s);
 		return NULL;
 	}
@@ -2309,57 +2716,18 @@ struct scenario *scenario_parse(const char *text, size_t len,
 
 struct scenario *scenario_load(const char *path, struct iref_diag *diag)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		iref_diag_set(diag, path, 0, 0, "cannot open: %s",
-			      strerror(errno));
+	size_t len;
+	char *text = read_file(path, &len, NULL, diag);
+	if (!text)
 		return NULL;
-	}
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	bool ok = true;
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 4096;
-			char *t = realloc(text, cap);
-			if (!t) {
-				iref_diag_set(diag, path, 0, 0,
-					      "out of memory");
-				ok = false;
-				break;
-			}
-			text = t;
-		}
-		size_t n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f)) {
-				iref_diag_set(diag, path, 0, 0,
-					      "cannot read: %s",
-					      strerror(errno));
-				ok = false;
-			}
-			break;
-		}
-	}
-	fclose(f);
+	/* Images and presets are found next to the scenario. */
+	char *dir = dir_of(path);
 	struct scenario *s = NULL;
-	if (ok) {
-		/* Images are found next to the scenario. */
-		const char *slash = strrchr(path, '/');
-		size_t dlen = slash ? (size_t)(slash - path) : 0;
-		char *dir = malloc(dlen + 2);
-		if (!dir) {
-			iref_diag_set(diag, path, 0, 0, "out of memory");
-		} else {
-			if (slash && dlen == 0)
-				dlen = 1; /* the root directory */
-			memcpy(dir, path, dlen);
-			dir[dlen] = '\0';
-			s = scenario_parse(text, len, path, dir, diag);
-			free(dir);
-		}
-	}
+	if (!dir)
+		iref_diag_set(diag, path, 0, 0, "out of memory");
+	else
+		s = scenario_parse(text, len, path, dir, diag);
+	free(dir);
 	free(text);
 	return s;
 }
@@ -2386,6 +2754,9 @@ void scenario_free(struct scenario *s)
 		free(st->walk_exp.acc);
 	}
 	free(s->s2.maps);
+	for (size_t i = 0; i < s->n_files; i++)
+		free(s->files[i]);
+	free(s->files);
 	free(s->eps);
 	free(s->mem);
 	free(s->steps);

@@ -83,7 +83,7 @@ struct expect_dma {
 	struct opt tlb, cycles;
 };
 
-/* What a tlb_stats step expects: any of the IOTLB's counters. */
+/* What a tlb_stats step expects: any of the level's counters. */
 struct expect_tlb {
 	struct opt lookups, hits, misses, fills, evictions, invalidated;
 };
@@ -133,8 +133,9 @@ struct walk_stage {
 };
 
 /* A mapping of a tables step and where it was written, for the builder's
- * refusals. */
+ * refusals (file NULL: the scenario; else a preset of its files). */
 struct build_item {
+	const char *file;
 	unsigned line, column;
 	struct iref_build_map map;
 };
@@ -152,10 +153,14 @@ struct step {
 	struct expect_req req;
 
 	struct iref_dma_req dma;
+	bool dma_at; /* dma.at given (at:); otherwise the runner's clock */
 	struct expect_dma dma_exp;
 
 	struct expect_events events;
 
+	/* tlb_stats: the cache level read, and what its counters should
+	 * be. */
+	enum iref_cache_level cache;
 	struct expect_tlb tlb;
 
 	/* bypass: value; reset: 1 = system; config_write: off and data;
@@ -205,8 +210,10 @@ struct scn_endpoint {
  * before the device is created: cfg.stage2 is the configuration (root 0:
  * take one from the pool). */
 struct stage2_build {
-	bool build;            /* mappings were given */
-	unsigned line, column; /* the stage2 value */
+	bool build; /* mappings were given */
+	/* The stage2 value (file NULL: the scenario; else a preset). */
+	const char *file;
+	unsigned line, column;
 	struct iref_pool pool;
 	struct build_item *maps;
 	size_t n_maps;
@@ -214,8 +221,12 @@ struct stage2_build {
 
 struct scenario {
 	char *name; /* the file name messages use */
-	/* Device configuration (cfg.mem is left empty; cfg.tlb from
-	 * iommu: tlb:, cfg.timing from iommu: timing:, cfg.hw from iommu:
+	/* The presets iommu: took its configuration from (iommu: preset:),
+	 * by the paths messages name them with. */
+	char **files;
+	size_t n_files;
+	/* Device configuration (cfg.mem is left empty; cfg.tlb and
+	 * cfg.utlb from iommu: tlb: and utlb:, cfg.timing from iommu: timing:, cfg.hw from iommu:
 	 * hw:, cfg.stage2 from iommu: stage2: with s2 the tables to build)
 	 * and where it came from, for a refusal by iref_iommu_create. */
 	struct iref_config cfg;
@@ -232,15 +243,21 @@ struct scenario {
 	size_t n_steps;
 };
 
-/* Load text[0..len) named name (used in messages); images are resolved
- * against dir ("" or NULL: the current directory). NULL on error, with the
- * position and reason in diag (diag->file is name, which must outlive
- * diag's use). */
+/* Load text[0..len) named name (used in messages); images and presets
+ * are resolved against dir ("" or NULL: the current directory). NULL on
+ * error, with the position and reason in diag. diag->file is name, which
+ * must outlive diag's use, or for an error inside a preset the preset's
+ * path, held by the loader until the thread's next scenario_parse. */
 struct scenario *scenario_parse(const char *text, size_t len,
 				const char *name, const char *dir,
 				struct iref_diag *diag);
 /* Read and load a file; images relative to the file's directory. */
 struct scenario *scenario_load(const char *path, struct iref_diag *diag);
 void scenario_free(struct scenario *s);
+
+/* The device has a TLB or a micro-TLB: dma lines carry tlb=. */
+bool scenario_has_tlb(const struct scenario *s);
+/* A cache level by the name tlb_stats steps give it (utlb, tlb, ctx). */
+const char *cache_level_name(enum iref_cache_level level);
 
 #endif

@@ -14,7 +14,9 @@ bool yfail(struct yctx *y, const struct ynode *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	iref_diag_set(y->diag, y->name, n->line, n->column, "%s", msg);
+	/* A node merged from a preset is reported in its own file. */
+	iref_diag_set(y->diag, n->file ? n->file : y->name, n->line,
+		      n->column, "%s", msg);
 	return false;
 }
 

@@ -28,11 +28,12 @@ struct bytes {
 /* Where refusals go. Embed it in a larger context to reach more state
  * from custom field parsers. */
 struct yctx {
-	const char *name; /* the file name of diagnostics */
+	const char *name; /* the file name of nodes without one */
 	struct iref_diag *diag;
 };
 
-/* Refuse node n: diag gets its position and the message. Returns false. */
+/* Refuse node n: diag gets its file, position and the message. Returns
+ * false. */
 bool yfail(struct yctx *y, const struct ynode *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* n must be of kind; what names the value in the message. */

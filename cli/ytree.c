@@ -26,11 +26,13 @@ void ytree_free(struct ynode *n)
 	free(n);
 }
 
-static struct ynode *node_new(enum ynode_kind kind, yaml_mark_t mark)
+static struct ynode *node_new(const struct builder *b, enum ynode_kind kind,
+			      yaml_mark_t mark)
 {
 	struct ynode *n = calloc(1, sizeof *n);
 	if (n) {
 		n->kind = kind;
+		n->file = b->name;
 		n->line = (unsigned)mark.line + 1;
 		n->column = (unsigned)mark.column + 1;
 	}
@@ -73,7 +75,7 @@ static bool attach(struct builder *b, struct ynode *n)
 
 static bool on_scalar(struct builder *b, const yaml_event_t *ev)
 {
-	struct ynode *n = node_new(YNODE_SCALAR, ev->start_mark);
+	struct ynode *n = node_new(b, YNODE_SCALAR, ev->start_mark);
 	if (!n || !(n->str = malloc(ev->data.scalar.length + 1))) {
 		free(n);
 		iref_diag_set(b->diag, b->name, 0, 0, "out of memory");
@@ -94,7 +96,7 @@ static bool on_scalar(struct builder *b, const yaml_event_t *ev)
 static bool on_start(struct builder *b, enum ynode_kind kind,
 		     const yaml_event_t *ev)
 {
-	struct ynode *n = node_new(kind, ev->start_mark);
+	struct ynode *n = node_new(b, kind, ev->start_mark);
 	if (!n) {
 		iref_diag_set(b->diag, b->name, 0, 0, "out of memory");
 		return false;
@@ -251,5 +253,132 @@ const struct ynode *ynode_get(const struct ynode *map, const char *key)
 	for (size_t i = 0; i < map->n; i++)
 		if (!strcmp(map->kids[2 * i]->str, key))
 			return map->kids[2 * i + 1];
+	return NULL;
+}
+
+const struct ynode *ynode_dup_key(const struct ynode *map)
+{
+	if (map->kind != YNODE_MAP)
+		return NULL;
+	/* Quadratic, but mappings hold a handful of keys. */
+	for (size_t i = 1; i < map->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(map->kids[2 * j]->str, map->kids[2 * i]->str))
+				return map->kids[2 * i];
+	return NULL;
+}
+
+struct ynode **ytree_slot(struct ynode *map, const char *key)
+{
+	if (map->kind != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (!strcmp(map->kids[2 * i]->str, key))
+			return &map->kids[2 * i + 1];
+	return NULL;
+}
+
+/* Remove pair i of a mapping, handing its value to the caller. */
+static struct ynode *remove_pair(struct ynode *map, size_t i)
+{
+	struct ynode *v = map->kids[2 * i + 1];
+	ytree_free(map->kids[2 * i]);
+	memmove(&map->kids[2 * i], &map->kids[2 * i + 2],
+		(map->nkids - 2 * i - 2) * sizeof *map->kids);
+	map->nkids -= 2;
+	map->n--;
+	return v;
+}
+
+struct ynode *ytree_take(struct ynode *map, const char *key)
+{
+	if (map->kind != YNODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (!strcmp(map->kids[2 * i]->str, key))
+			return remove_pair(map, i);
+	return NULL;
+}
+
+void ytree_drop(struct ynode *map, const char *key)
+{
+	struct ynode *v;
+	while ((v = ytree_take(map, key)))
+		ytree_free(v);
+}
+
+/* The index of the pair of key in a mapping being taken apart (moved
+ * pairs are NULL), or map->n. */
+static size_t find_pair(const struct ynode *map, const char *key)
+{
+	size_t i = 0;
+	while (i < map->n &&
+	       (!map->kids[2 * i] || strcmp(map->kids[2 * i]->str, key)))
+		i++;
+	return i;
+}
+
+struct ynode *ytree_merge(struct ynode *base, struct ynode *over,
+			  const char *what, struct iref_diag *diag)
+{
+	if (base->kind != YNODE_MAP || over->kind != YNODE_MAP) {
+		ytree_free(base);
+		return over;
+	}
+	/* A duplicate would be hidden by the merge: report it first, where
+	 * it was written. */
+	const struct ynode *dup = ynode_dup_key(base);
+	if (!dup)
+		dup = ynode_dup_key(over);
+	if (dup) {
+		iref_diag_set(diag, dup->file, dup->line, dup->column,
+			      "duplicate key '%s' in %s", dup->str, what);
+		goto fail;
+	}
+	size_t cap = base->nkids + over->nkids, n = 0;
+	struct ynode **k = malloc((cap ? cap : 1) * sizeof *k);
+	if (!k) {
+		iref_diag_set(diag, over->file, over->line, over->column,
+			      "out of memory");
+		goto fail;
+	}
+	/* Moved pairs are set to NULL, so that freeing the remains of base
+	 * and over on an error frees each node once. */
+	for (size_t i = 0; i < base->n; i++) {
+		if (ynode_get(over, base->kids[2 * i]->str))
+			continue;
+		k[n++] = base->kids[2 * i];
+		k[n++] = base->kids[2 * i + 1];
+		base->kids[2 * i] = base->kids[2 * i + 1] = NULL;
+	}
+	for (size_t i = 0; i < over->n; i++) {
+		struct ynode *key = over->kids[2 * i];
+		struct ynode *v = over->kids[2 * i + 1];
+		over->kids[2 * i] = over->kids[2 * i + 1] = NULL;
+		k[n++] = key;
+		size_t j = find_pair(base, key->str);
+		if (j < base->n) {
+			struct ynode *bv = base->kids[2 * j + 1];
+			base->kids[2 * j + 1] = NULL;
+			v = ytree_merge(bv, v, key->str, diag);
+		}
+		if (!v) {
+			for (size_t m = 0; m < n; m++)
+				ytree_free(k[m]);
+			free(k);
+			goto fail;
+		}
+		k[n++] = v;
+	}
+	free(over->kids);
+	over->kids = k;
+	over->nkids = n;
+	over->n = n / 2;
+	over->cap = cap ? cap : 1;
+	ytree_free(base);
+	return over;
+fail:
+	ytree_free(base);
+	ytree_free(over);
 	return NULL;
 }

@@ -101,6 +101,29 @@ static enum iref_rc check_config(const struct iref_config *c,
 	return IREF_E_INVAL;
 }
 
+/* The walk caches of the configuration; on a refusal the diag names the
+ * cache ("wc: ", "s2tlb: ") and nothing stays allocated. */
+static enum iref_rc create_walk_caches(struct iref_iommu *d,
+				       struct iref_diag *diag)
+{
+	struct iref_diag why = {0};
+	enum iref_rc rc = IREF_OK;
+	const char *what = "wc";
+	if (d->cfg.wc_enabled)
+		rc = iref_wcache_create(&d->cfg.wc, &d->wc, &why);
+	if (rc == IREF_OK && d->cfg.s2tlb_enabled) {
+		what = "s2tlb";
+		rc = iref_tlb_create(&d->cfg.s2tlb, &d->s2tlb, &why);
+	}
+	if (rc == IREF_OK)
+		return IREF_OK;
+	iref_diag_set(diag, NULL, 0, 0, "%s: %s", what,
+		      why.msg[0] ? why.msg : iref_rc_str(rc));
+	iref_wcache_destroy(d->wc);
+	d->wc = NULL;
+	return rc;
+}
+
 enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 			       struct iref_iommu **out,
 			       struct iref_diag *diag)
@@ -140,10 +163,21 @@ enum iref_rc iref_iommu_create(const struct iref_config *cfg,
 	}
 	uint32_t depth = cfg->opt.eventq_depth ? cfg->opt.eventq_depth
 					       : DEFAULT_EVENTQ_DEPTH;
+	if ((rc = create_walk_caches(d, diag)) != IREF_OK) {
+		iref_tlb_destroy(d->tlb);
+		free(d);
+		return rc;
+	}
 	if ((iotlb_present(d) && !(d->ctx_cache = calloc(CTX_CACHE_ENTRIES,
 					       sizeof *d->ctx_cache))) ||
+	    (cfg->timing_enabled &&
+	     !(d->walker_free = calloc(cfg->timing.walkers,
+				       sizeof *d->walker_free))) ||
 	    events_init(&d->ev, depth) != IREF_OK) {
 		free(d->ctx_cache);
+		free(d->walker_free);
+		iref_wcache_destroy(d->wc);
+		iref_tlb_destroy(d->s2tlb);
 		iref_tlb_destroy(d->tlb);
 		free(d);
 		return IREF_E_NOMEM;
@@ -185,6 +219,9 @@ void iref_iommu_destroy(struct iref_iommu *d)
 	idmap_free(&d->endpoints);
 	events_fini(&d->ev);
 	free(d->ctx_cache);
+	free(d->walker_free);
+	iref_wcache_destroy(d->wc);
+	iref_tlb_destroy(d->s2tlb);
 	iref_tlb_destroy(d->tlb);
 	free(d);
 }
@@ -293,6 +330,12 @@ void iref_iommu_reset(struct iref_iommu *d)
 {
 	drop_domains(d);
 	tlb_invalidate(d, &(struct iref_tlb_inv){0}); /* no filter: all */
+	if (d->wc)
+		(void)iref_wcache_invalidate(d->wc, &(struct iref_tlb_inv){0},
+					     NULL);
+	if (d->s2tlb)
+		(void)iref_tlb_invalidate(d->s2tlb, &(struct iref_tlb_inv){0},
+					  NULL);
 	if (d->ctx_cache)
 		memset(d->ctx_cache, 0,
 		       CTX_CACHE_ENTRIES * sizeof *d->ctx_cache);

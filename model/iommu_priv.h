@@ -94,6 +94,12 @@ struct iref_iommu {
 	 * the TLB): resolved stage-1 contexts, NULL without a TLB. */
 	struct ctx_cache_entry *ctx_cache;
 	struct iref_tlb_stats ctx_stats;
+	/* Timing: the cycle each page-table walker is busy until (timing
+	 * `walkers` entries; NULL with timing off). */
+	uint64_t *walker_free;
+	/* Walk caches of table attachments; NULL without. */
+	struct iref_wcache *wc;
+	struct iref_tlb *s2tlb;
 };
 
 /* A cached context, keyed by endpoint and PASID key (table.c). */

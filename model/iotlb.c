@@ -107,6 +107,16 @@ bool iref_iommu_cache_stats(const struct iref_iommu *d,
 			return false;
 		s = d->ctx_stats;
 		break;
+	case IREF_CACHE_WALK:
+		if (!d->wc)
+			return false;
+		iref_wcache_get_stats(d->wc, &s);
+		break;
+	case IREF_CACHE_S2TLB:
+		if (!d->s2tlb)
+			return false;
+		iref_tlb_get_stats(d->s2tlb, &s);
+		break;
 	default:
 		return false;
 	}

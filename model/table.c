@@ -40,6 +40,7 @@ static bool keyed(const struct iref_dma_req *req)
 /* What to drop for one endpoint. */
 struct drop {
 	bool tlb, ctx;
+	bool leaf;    /* only leaf entries changed: walk caches stay */
 	bool one_key; /* only entries of `key`, else every key */
 	uint32_t key;
 	bool range;   /* TLB: only entries overlapping [first, last] */
@@ -68,6 +69,22 @@ static void drop_cached(struct iref_iommu *d, uint32_t ep,
 					  .first = f->first,
 					  .last = f->last,
 				  });
+	/* Stage-1 walk-cache entries carry the same tag; stage-2 ones (no
+	 * ASID) belong to the host and stay. */
+	if (f->tlb && !f->leaf && d->wc)
+		(void)iref_wcache_invalidate(
+			d->wc,
+			&(struct iref_tlb_inv){
+				.flags = IREF_TLB_INV_DOMAIN |
+					 IREF_TLB_INV_HAS_ASID |
+					 (f->one_key ? IREF_TLB_INV_ASID : 0) |
+					 (f->range ? IREF_TLB_INV_RANGE : 0),
+				.domain = ep,
+				.asid = f->key,
+				.first = f->first,
+				.last = f->last,
+			},
+			NULL);
 	if (f->ctx && d->ctx_cache)
 		for (unsigned i = 0; i < CTX_CACHE_ENTRIES; i++) {
 			struct ctx_cache_entry *e = &d->ctx_cache[i];
@@ -287,6 +304,7 @@ uint8_t table_invalidate_req(struct iref_iommu *d, const uint8_t *rd)
 	struct drop f = {
 		.tlb = inv.caches & IREF_INVAL_C_TLB,
 		.ctx = inv.caches & IREF_INVAL_C_PASID,
+		.leaf = inv.flags & IREF_INVAL_F_LEAF,
 	};
 	if (inv.scope == IREF_INVAL_S_ADDRESS) {
 		if (inv.nr_pages == 0 ||
@@ -482,6 +500,38 @@ static void clip(uint64_t p, uint64_t size, uint64_t *piece_end)
 		*piece_end = p | (size - 1);
 }
 
+/* Give a walk of `cycles` memory time to the walker free first: it is
+ * asked for when the access is issued plus what the access waited and
+ * walked so far (its earlier pieces), and waits until that walker is
+ * free. A cycle-approximate queue: walks are served in the order the
+ * device sees the accesses. */
+static void queue_walk(struct iref_iommu *d, const struct iref_dma_req *req,
+		       struct iref_dma_work *w, uint64_t cycles)
+{
+	if (!d->walker_free)
+		return;
+	uint64_t *best = &d->walker_free[0];
+	for (uint32_t i = 1; i < d->cfg.timing.walkers; i++)
+		if (d->walker_free[i] < *best)
+			best = &d->walker_free[i];
+	uint64_t ask = req->at + w->queue_cycles + w->mem_cycles - cycles;
+	uint64_t start = *best > ask ? *best : ask;
+	w->queue_cycles += start - ask;
+	*best = start + cycles;
+}
+
+/* Lookups the walk caches have answered so far (timing counts a walk's
+ * share from the difference). */
+static uint64_t wc_lookups(const struct iref_iommu *d)
+{
+	struct iref_tlb_stats s = {0}, t = {0};
+	if (d->wc)
+		iref_wcache_get_stats(d->wc, &s);
+	if (d->s2tlb)
+		iref_tlb_get_stats(d->s2tlb, &t);
+	return s.lookups + t.lookups;
+}
+
 /* The piece went through the tables; it ends with its page. */
 static void translated(struct dma_piece *pc, uint64_t p, uint64_t pa,
 		       uint64_t size, unsigned perm, int level,
@@ -541,12 +591,24 @@ void table_translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 	}
 	struct iref_walk_req wr = {.addr = p, .access = req->access,
 				   .priv = req_priv(d, req)};
+	/* Walk caches share the TLB's tag; a request without a key (a PASID
+	 * of 2^20 or more) walks uncached. */
+	struct iref_walk_caches wc = {
+		.wc = keyed(req) ? d->wc : NULL,
+		.s2tlb = keyed(req) ? d->s2tlb : NULL,
+		.tag = tag,
+	};
+	uint64_t looked = wc_lookups(d);
 	struct iref_walk_result r;
 	enum iref_rc rc =
 		have_stage2(d)
-			? iref_walk_nested(&ctx->s1, &d->cfg.stage2, d->cfg.mem,
-					   &wr, &r)
-			: iref_walk(&ctx->s1, d->cfg.mem, &wr, &r);
+			? iref_walk_nested_cached(&ctx->s1, &d->cfg.stage2,
+						  d->cfg.mem, &wc, &wr, &r)
+			: iref_walk_cached(&ctx->s1, d->cfg.mem, &wc, &wr, &r);
+	w->wc_lookups += wc_lookups(d) - looked;
+	uint64_t before = w->mem_cycles;
+	price_walk(d, &r, w);
+	queue_walk(d, req, w, w->mem_cycles - before);
 	if (rc != IREF_OK) {
 		struct iref_walk_fault f = {.reason = IREF_WF_CONFIG,
 					    .stage = 1, .level = -1,
@@ -554,7 +616,6 @@ void table_translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 		walk_fault(d, req, &f, IREF_R_UNKNOWN, pc);
 		return;
 	}
-	price_walk(d, &r, w);
 	if (!r.ok) {
 		walk_fault(d, req, &r.fault, walk_reason(r.fault.reason), pc);
 		return;

@@ -15,6 +15,7 @@ void iref_timing_default(struct iref_timing_cfg *t)
 		.dma_base = 8 + 8 + 3,
 		.tlb_lookup = 3,
 		.utlb_lookup = 1,
+		.wc_lookup = 4,
 		.tree_lookup = 100,
 		.identity = 0,
 		.fault = 100,
@@ -46,9 +47,11 @@ uint64_t iref_timing_dma(const struct iref_timing_cfg *t,
 	uint64_t c = t->dma_base;
 	c = add_mul(c, w->tlb_lookups, t->tlb_lookup);
 	c = add_mul(c, w->utlb_lookups, t->utlb_lookup);
+	c = add_mul(c, w->wc_lookups, t->wc_lookup);
 	c = add_mul(c, w->tree_lookups, t->tree_lookup);
 	c = add_mul(c, w->identity, t->identity);
 	c = add_mul(c, 1, w->mem_cycles);
+	c = add_mul(c, 1, w->queue_cycles);
 	return add_mul(c, w->fault, t->fault);
 }
 

@@ -36,6 +36,8 @@ static void teardown(void)
 	char img[128];
 	snprintf(img, sizeof img, "%s/t.img", dir);
 	unlink(img);
+	snprintf(img, sizeof img, "%s/p.yaml", dir);
+	unlink(img);
 	rmdir(dir);
 }
 
@@ -213,6 +215,36 @@ START_TEST(test_input_errors)
 }
 END_TEST
 
+/* A preset is found next to the scenario, whatever the current directory,
+ * and an error inside one is reported in it. */
+START_TEST(test_presets)
+{
+	ck_assert_int_eq(chdir(IREF_SOURCE_DIR), 0);
+	ck_assert_int_eq(run("run examples/presets.yaml"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\ntlb level=utlb lookups=4 hits=2 "));
+	ck_assert_ptr_nonnull(strstr(out, "\n13 passed, 0 failed\n"));
+
+	char p[128], want[256];
+	snprintf(p, sizeof p, "%s/p.yaml", dir);
+	static const char bad_key[] = "iommu:\n  utlb: {entries: x}\n";
+	static const char bad_geometry[] =
+		"iommu:\n  utlb: {entries: 12, ways: 4}\n";
+	write_bytes(p, bad_key, strlen(bad_key));
+	write_scn("iommu: {preset: p.yaml}\nsteps: []\n");
+	ck_assert_int_eq(run_scn(""), 2);
+	snprintf(want, sizeof want,
+		 "%s:2:19: entries: 'x' is not a number (decimal or 0x hex)\n",
+		 p);
+	ck_assert_str_eq(err, want);
+	/* A geometry the library refuses, at the scenario's iommu: key. */
+	write_bytes(p, bad_geometry, strlen(bad_geometry));
+	ck_assert_int_eq(run_scn(""), 2);
+	snprintf(want, sizeof want,
+		 "%s:1:1: device configuration refused: utlb: ", scn);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+}
+END_TEST
+
 /* Deterministic pseudo-random numbers for the garbage tests. */
 static uint32_t rnd(uint32_t *s)
 {
@@ -387,6 +419,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_pass);
 	tcase_add_test(tc, test_fail);
 	tcase_add_test(tc, test_input_errors);
+	tcase_add_test(tc, test_presets);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("robustness");
 	tcase_add_checked_fixture(tc, setup, teardown);

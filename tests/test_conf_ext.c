@@ -10,6 +10,7 @@
 #include "iommu-ref/ext_wire.h"
 #include "iommu-ref/walk.h"
 #include "testutil.h"
+#include "walk_fixture.h"
 
 /* Guest-physical layout of every test. */
 #define POOL_A UINT64_C(0x10000000)  /* table pages, first table */
@@ -19,20 +20,10 @@
 #define PA2 UINT64_C(0x90000000)
 #define IOVA UINT64_C(0x400000)
 
-static struct iref_sparse_mem *sm;
-static struct iref_mem mem;
-
-static void setup(void)
-{
-	sm = iref_sparse_mem_create(NULL);
-	ck_assert_ptr_nonnull(sm);
-	mem = iref_sparse_mem_as_mem(sm);
-}
-
-static void teardown(void)
+static void teardown_all(void)
 {
 	conf_teardown();
-	iref_sparse_mem_destroy(sm);
+	teardown();
 }
 
 static void ext_cfg(struct iref_config *cfg, enum iref_arch arch)
@@ -88,16 +79,9 @@ static uint64_t x86_leaf_addr(uint64_t root, uint64_t va)
 		uint64_t e = t + ((va >> shift) & 0x1ff) * 8;
 		if (shift == 12)
 			return e;
-		uint64_t v = 0;
-		ck_assert_int_eq(iref_mem_read64(mem, e, &v), IREF_OK);
-		t = v & UINT64_C(0x000ffffffffff000);
+		t = r64(e) & UINT64_C(0x000ffffffffff000);
 	}
 	return 0;
-}
-
-static void w64(uint64_t addr, uint64_t v)
-{
-	ck_assert_int_eq(iref_mem_write64(mem, addr, v), IREF_OK);
 }
 
 /* ---- Requests ---- */
@@ -712,9 +696,8 @@ END_TEST
 /* Point the leaf of IOVA at PA2 without telling the device. */
 static void retarget(uint64_t root)
 {
-	uint64_t e = x86_leaf_addr(root, IOVA), v = 0;
-	ck_assert_int_eq(iref_mem_read64(mem, e, &v), IREF_OK);
-	w64(e, (v & ~UINT64_C(0x000ffffffffff000)) | PA2);
+	uint64_t e = x86_leaf_addr(root, IOVA);
+	w64(e, (r64(e) & ~UINT64_C(0x000ffffffffff000)) | PA2);
 }
 
 START_TEST(test_C132_caches_zero_is_a_noop)
@@ -758,9 +741,8 @@ START_TEST(test_C134_address_invalidation_by_asid)
 	CONF_OK(attach_table(dev, &at));
 	expect_pa(dev, CONF_EP1, false, 0, IOVA, PA1);
 	/* The level-3 entry: VMSAv8-64 4 KiB tables index like x86. */
-	uint64_t e = x86_leaf_addr(root, IOVA), v = 0;
-	ck_assert_int_eq(iref_mem_read64(mem, e, &v), IREF_OK);
-	w64(e, (v & ~UINT64_C(0x0000fffffffff000)) | PA2);
+	uint64_t e = x86_leaf_addr(root, IOVA);
+	w64(e, (r64(e) & ~UINT64_C(0x0000fffffffff000)) | PA2);
 	expect_pa(dev, CONF_EP1, false, 0, IOVA, PA1);
 	CONF_OK(invalidate(dev, .scope = IREF_INVAL_S_ADDRESS,
 			   .caches = IREF_INVAL_C_TLB,
@@ -1039,7 +1021,7 @@ static Suite *suite(void)
 {
 	Suite *s = suite_create("conf_ext");
 	TCase *t = tcase_create("extension");
-	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_checked_fixture(t, setup, teardown_all);
 	tcase_add_test(t, test_C109_attach_table_needs_probe_and_hw);
 	tcase_add_test(t, test_C110_not_negotiated_unsupp_not_offered_len0);
 	tcase_add_test(t, test_C111_short_requests_len0);

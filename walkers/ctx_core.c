@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "walk_core.h"
 
 static const struct ctx_arch *const arches[] = {
 	[IREF_ARCH_ARM] = &ctx_arch_arm,

@@ -20,6 +20,11 @@ struct iref_dma_req {
 	uint64_t size;   /* bytes, >= 1 */
 	unsigned access; /* one of IREF_ACC_* */
 	bool priv;       /* privileged / supervisor (table domains) */
+	/* Timing only: the device cycle at which the access is issued. A
+	 * table walk waits for a free page-table walker (timing `walkers`)
+	 * from then on; accesses issued each after the previous one ended
+	 * never wait. */
+	uint64_t at;
 };
 
 enum iref_dma_outcome {

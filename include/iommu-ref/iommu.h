@@ -84,6 +84,16 @@ struct iref_config {
 	 * configured alone. */
 	bool utlb_enabled;
 	struct iref_tlb_cfg utlb;
+	/* Caches of table walks (docs/tlb.md, "Walk caches in front of the
+	 * walkers"), table attachments only: with wc_enabled a walk cache
+	 * of geometry `wc` (arrays with stages IREF_WC_S1/S2, sizes the
+	 * spans held) lets a walk resume below the levels it holds; with
+	 * s2tlb_enabled nested walks cache the stage-2 translations of
+	 * stage-1 table addresses in a TLB of geometry `s2tlb`. */
+	bool wc_enabled;
+	struct iref_tlb_cfg wc;
+	bool s2tlb_enabled;
+	struct iref_tlb_cfg s2tlb;
 	/* Cycle-approximate timing (docs/timing.md): with timing_enabled,
 	 * DMA results carry cycles priced with `timing` and
 	 * iref_request_cycles() prices requests. Off by default: cycles are
@@ -204,8 +214,10 @@ enum iref_cache_level {
 	IREF_CACHE_UTLB = 0, /* the micro-TLBs, summed over endpoints */
 	IREF_CACHE_TLB,      /* the main TLB */
 	IREF_CACHE_CTX,      /* the context cache of table attachments */
+	IREF_CACHE_WALK,     /* the walk cache */
+	IREF_CACHE_S2TLB,    /* stage-2 translations of table addresses */
 };
-#define IREF_CACHE_LEVELS 3
+#define IREF_CACHE_LEVELS 5
 /* One level's counters since the device was created (resets invalidate
  * entries, they do not clear counters); false, *out untouched, when the
  * device does not have that level. */

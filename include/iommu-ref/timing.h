@@ -21,6 +21,9 @@ struct iref_timing_cfg {
 	uint32_t tlb_lookup;
 	/* One micro-TLB lookup, hit or miss. Default 1 (gem5 utlb_lat). */
 	uint32_t utlb_lookup;
+	/* One walk-cache or stage-2 table-address cache lookup of a table
+	 * walk. Default 4 (gem5 walk_lat). */
+	uint32_t wc_lookup;
 	/* One mapping-tree lookup of a MAP/UNMAP domain (a TLB miss, or
 	 * every MAP piece without a TLB). Default 100. */
 	uint32_t tree_lookup;
@@ -38,9 +41,10 @@ struct iref_timing_cfg {
 	 * for the model's cycles to be. NULL: mem_access. */
 	uint64_t (*mem_latency)(void *ctx, uint64_t addr, bool write);
 	void *mem_ctx;
-	/* Page-table walkers working in parallel, at least 1. Stored only:
-	 * MAP/UNMAP domains do not walk; walker queueing comes with table
-	 * domains. Default 16. */
+	/* Page-table walkers working in parallel, at least 1: a table walk
+	 * occupies one for its memory accesses, and waits when all are busy
+	 * (iref_dma_req.at orders the accesses in time). Default 16 (gem5
+	 * ptw_slots). */
 	uint32_t walkers;
 	/* Every request: fetching its descriptors and bytes and writing
 	 * the used entry. Default 300. */
@@ -61,16 +65,19 @@ void iref_timing_default(struct iref_timing_cfg *t);
 struct iref_dma_work {
 	uint64_t tlb_lookups;  /* main TLB: hits and misses */
 	uint64_t utlb_lookups; /* micro-TLB: hits and misses */
+	uint64_t wc_lookups;   /* walk caches: hits and misses */
 	uint64_t tree_lookups; /* mapping-tree lookups */
 	uint64_t identity;     /* identity pieces */
 	bool fault;            /* a fault report was made */
 	/* Memory accesses of table walks and context lookups, priced with
 	 * iref_timing_mem by the device. */
 	uint64_t mem_cycles;
+	/* Cycles spent waiting for a free page-table walker. */
+	uint64_t queue_cycles;
 };
 
 /* dma_base + tlb_lookups * tlb_lookup + utlb_lookups * utlb_lookup
- * + tree_lookups * tree_lookup
+ * + wc_lookups * wc_lookup + tree_lookups * tree_lookup + queue_cycles
  * + identity * identity + mem_cycles (+ fault). Saturates at
  * UINT64_MAX. */
 uint64_t iref_timing_dma(const struct iref_timing_cfg *t,
