@@ -236,12 +236,23 @@ static void translate(struct iref_iommu *d, const struct iref_dma_req *req,
 	}
 	for (uint64_t p = req->iova;;) {
 		uint64_t piece_end = last;
-		struct dma_piece pc = {0};
+		/* Field by field: `walk` is only read with has_walk_fault,
+		 * and zeroing the whole struct per piece costs more than a
+		 * TLB hit. */
+		struct dma_piece pc;
+		pc.ok = pc.mmio = pc.host = pc.has_walk_fault = pc.tree = false;
+		pc.path = IREF_PATH_MAPPING;
+		pc.pa = pc.size = 0;
+		pc.perm = 0;
+		pc.level = 0;
+		pc.reason = 0;
+		pc.tlb = IREF_DMA_TLB_NONE;
 		translate_piece(d, ep, req, p, &piece_end, &pc, w);
 		/* MAP outputs and bypass addresses are GPAs (6.8); MSI
 		 * doorbells pass untranslated. */
-		if (pc.ok && (pc.path == IREF_PATH_MAPPING ||
-			      pc.path == IREF_PATH_BYPASS))
+		if (pc.ok && d->cfg.stage2.fmt != IREF_FMT_NONE &&
+		    (pc.path == IREF_PATH_MAPPING ||
+		     pc.path == IREF_PATH_BYPASS))
 			stage2_piece(d, req, p, &piece_end, &pc, w);
 		/* NONE < HIT < MISS: one miss makes the access a miss. */
 		if (pc.tlb > res->tlb)
@@ -276,7 +287,15 @@ enum iref_rc iref_dma(struct iref_iommu *d, const struct iref_dma_req *req,
 	    (req->access != IREF_ACC_READ && req->access != IREF_ACC_WRITE &&
 	     req->access != IREF_ACC_EXEC))
 		return IREF_E_INVAL;
-	*res = (struct iref_dma_result){0};
+	/* Field by field, for the reason given in translate(). */
+	res->outcome = IREF_DMA_OK;
+	res->tlb = IREF_DMA_TLB_NONE;
+	res->path = IREF_PATH_MAPPING;
+	res->pa = res->size = res->cycles = 0;
+	res->perm = 0;
+	res->mmio = res->dropped = res->has_walk_fault = false;
+	res->level = 0;
+	res->fault = (struct iref_fault_record){0};
 	struct iref_dma_work w = {0};
 	translate(d, req, last, res, &w);
 	if (d->cfg.timing_enabled)

@@ -6,34 +6,6 @@
 
 #include "iommu_priv.h"
 
-bool iotlb_present(const struct iref_iommu *d)
-{
-	return d->tlb || d->cfg.utlb_enabled;
-}
-
-enum iref_dma_tlb iotlb_lookup(struct iref_iommu *d,
-			       const struct endpoint *ep,
-			       struct iref_tlb_tag tag, uint64_t addr,
-			       unsigned access, struct iref_tlb_xlate *x,
-			       struct iref_dma_work *w)
-{
-	if (ep->utlb) {
-		w->utlb_lookups++;
-		if (iref_tlb_lookup(ep->utlb, tag, addr, access, x))
-			return IREF_DMA_TLB_HIT;
-	}
-	if (d->tlb) {
-		w->tlb_lookups++;
-		if (iref_tlb_lookup(d->tlb, tag, addr, access, x)) {
-			/* Refill the level above, as a hardware uTLB does. */
-			if (ep->utlb)
-				(void)iref_tlb_insert(ep->utlb, tag, addr, x);
-			return IREF_DMA_TLB_HIT;
-		}
-	}
-	return IREF_DMA_TLB_MISS;
-}
-
 void iotlb_fill(struct iref_iommu *d, const struct endpoint *ep,
 		struct iref_tlb_tag tag, uint64_t addr,
 		const struct iref_tlb_xlate *x)

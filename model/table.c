@@ -546,6 +546,63 @@ static void translated(struct dma_piece *pc, uint64_t p, uint64_t pa,
 	clip(p, size, piece_end);
 }
 
+/* A TLB miss: walk (through the walk caches) and fill the TLBs. Out of
+ * line, so that the hit path does not carry the walk's large result on
+ * its stack. */
+static __attribute__((noinline)) void
+table_walk(struct iref_iommu *d, const struct endpoint *ep,
+	   const struct iref_dma_req *req, const struct iref_ctx *ctx,
+	   struct iref_tlb_tag tag, uint64_t p, uint64_t *piece_end,
+	   struct dma_piece *pc, struct iref_dma_work *w)
+{
+	struct iref_walk_req wr = {.addr = p, .access = req->access,
+				   .priv = req_priv(d, req)};
+	/* Walk caches share the TLB's tag; a request without a key (a PASID
+	 * of 2^20 or more) walks uncached. */
+	struct iref_walk_caches wc = {
+		.wc = keyed(req) ? d->wc : NULL,
+		.s2tlb = keyed(req) ? d->s2tlb : NULL,
+		.tag = tag,
+	};
+	uint64_t looked = wc_lookups(d);
+	struct iref_walk_result r;
+	enum iref_rc rc =
+		have_stage2(d)
+			? iref_walk_nested_cached(&ctx->s1, &d->cfg.stage2,
+						  d->cfg.mem, &wc, &wr, &r)
+			: iref_walk_cached(&ctx->s1, d->cfg.mem, &wc, &wr, &r);
+	w->wc_lookups += wc_lookups(d) - looked;
+	uint64_t before = w->mem_cycles;
+	price_walk(d, &r, w);
+	queue_walk(d, req, w, w->mem_cycles - before);
+	if (rc != IREF_OK) {
+		struct iref_walk_fault f = {.reason = IREF_WF_CONFIG,
+					    .stage = 1, .level = -1,
+					    .addr = p};
+		walk_fault(d, req, &f, IREF_R_UNKNOWN, pc);
+		return;
+	}
+	if (!r.ok) {
+		walk_fault(d, req, &r.fault, walk_reason(r.fault.reason), pc);
+		return;
+	}
+	translated(pc, p, r.pa, r.page_size, r.perm, r.level, piece_end);
+	if (pc->tlb == IREF_DMA_TLB_MISS) {
+		/* A write was not allowed until this walk wrote the dirty
+		 * state, so only a write's walk may cache W (tlb.h). */
+		struct iref_tlb_xlate x = {
+			.pa = r.pa,
+			.page_size = r.page_size,
+			.perm = req->access == IREF_ACC_WRITE
+					? r.perm
+					: r.perm & ~(unsigned)IREF_PERM_W,
+			.attrs = r.attrs,
+			.level = r.level,
+		};
+		iotlb_fill(d, ep, tag, p, &x);
+	}
+}
+
 void table_translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 			   const struct iref_dma_req *req, uint64_t p,
 			   uint64_t *piece_end, struct dma_piece *pc,
@@ -589,52 +646,7 @@ void table_translate_piece(struct iref_iommu *d, const struct endpoint *ep,
 			return;
 		}
 	}
-	struct iref_walk_req wr = {.addr = p, .access = req->access,
-				   .priv = req_priv(d, req)};
-	/* Walk caches share the TLB's tag; a request without a key (a PASID
-	 * of 2^20 or more) walks uncached. */
-	struct iref_walk_caches wc = {
-		.wc = keyed(req) ? d->wc : NULL,
-		.s2tlb = keyed(req) ? d->s2tlb : NULL,
-		.tag = tag,
-	};
-	uint64_t looked = wc_lookups(d);
-	struct iref_walk_result r;
-	enum iref_rc rc =
-		have_stage2(d)
-			? iref_walk_nested_cached(&ctx->s1, &d->cfg.stage2,
-						  d->cfg.mem, &wc, &wr, &r)
-			: iref_walk_cached(&ctx->s1, d->cfg.mem, &wc, &wr, &r);
-	w->wc_lookups += wc_lookups(d) - looked;
-	uint64_t before = w->mem_cycles;
-	price_walk(d, &r, w);
-	queue_walk(d, req, w, w->mem_cycles - before);
-	if (rc != IREF_OK) {
-		struct iref_walk_fault f = {.reason = IREF_WF_CONFIG,
-					    .stage = 1, .level = -1,
-					    .addr = p};
-		walk_fault(d, req, &f, IREF_R_UNKNOWN, pc);
-		return;
-	}
-	if (!r.ok) {
-		walk_fault(d, req, &r.fault, walk_reason(r.fault.reason), pc);
-		return;
-	}
-	translated(pc, p, r.pa, r.page_size, r.perm, r.level, piece_end);
-	if (pc->tlb == IREF_DMA_TLB_MISS) {
-		/* A write was not allowed until this walk wrote the dirty
-		 * state, so only a write's walk may cache W (tlb.h). */
-		x = (struct iref_tlb_xlate){
-			.pa = r.pa,
-			.page_size = r.page_size,
-			.perm = req->access == IREF_ACC_WRITE
-					? r.perm
-					: r.perm & ~(unsigned)IREF_PERM_W,
-			.attrs = r.attrs,
-			.level = r.level,
-		};
-		iotlb_fill(d, ep, tag, p, &x);
-	}
+	table_walk(d, ep, req, ctx, tag, p, piece_end, pc, w);
 }
 
 void stage2_piece(struct iref_iommu *d, const struct iref_dma_req *req,

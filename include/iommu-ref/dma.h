@@ -77,8 +77,9 @@ struct iref_dma_result {
 	bool dropped;
 	/* IREF_DMA_FAULT or IREF_DMA_ABORT on a table attachment: the
 	 * architecture's record (event ID / fault reason / cause, level,
-	 * stage) behind the report, has_walk_fault set. A stage-2 fault is
-	 * an ABORT (host event) unless opt.s2_fault_report. */
+	 * stage) behind the report, has_walk_fault set; `walk` is
+	 * meaningful only then (otherwise left as it was). A stage-2 fault
+	 * is an ABORT (host event) unless opt.s2_fault_report. */
 	bool has_walk_fault;
 	struct iref_walk_fault walk;
 	/* Any outcome: the access's cycles (docs/timing.md), 0 when the
