@@ -987,6 +987,36 @@ START_TEST(test_C41_C69_table_domain_refuses_base_requests)
 }
 END_TEST
 
+/* Privilege travels in the PASID prefix: a privileged request without a
+ * PASID is treated as unprivileged on Intel (docs/extension.md). */
+START_TEST(test_privilege_needs_pasid)
+{
+	struct iref_iommu *dev = ext_dev(IREF_ARCH_INTEL, false);
+	struct iref_walk_cfg c;
+	struct iref_diag d = {0};
+	ck_assert_int_eq(iref_walk_cfg_init(&c, "intel-fs", &d), IREF_OK);
+	struct iref_pool p = {POOL_A, POOL_A + 0x100000};
+	struct iref_build_map m = {IOVA, PA1, 0x1000, IREF_PERM_R, 0, 0};
+	ck_assert_int_eq(iref_build(&c, mem, &p, &m, 1, &d), IREF_OK);
+	struct iref_attach_table at = intel_at(5, CONF_EP1, true, 1, c.root);
+	at.u.intel.s1_flags = IREF_INTEL_S1_SRE;
+	CONF_OK(attach_table(dev, &at));
+	at = intel_at(5, CONF_EP1, false, 0, c.root);
+	at.u.intel.s1_flags = IREF_INTEL_S1_SRE;
+	CONF_OK(attach_table(dev, &at));
+	struct iref_dma_req rq = {.endpoint = CONF_EP1, .has_pasid = true,
+				  .pasid = 1, .iova = IOVA, .size = 4,
+				  .access = IREF_ACC_READ, .priv = true};
+	struct iref_dma_result r;
+	ck_assert_int_eq(iref_dma(dev, &rq, &r), IREF_OK);
+	ck_assert_int_eq(r.outcome, IREF_DMA_OK); /* supervisor page */
+	rq.has_pasid = false;
+	ck_assert_int_eq(iref_dma(dev, &rq, &r), IREF_OK);
+	ck_assert_int_eq(r.outcome, IREF_DMA_FAULT);
+	ck_assert_int_eq(r.walk.reason, IREF_WF_PERMISSION);
+}
+END_TEST
+
 START_TEST(test_eventq_bounded_in_table_mode)
 {
 	struct iref_config cfg;
@@ -1057,6 +1087,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_C36a_attach_with_pasid_attachments_unsupp);
 	tcase_add_test(t, test_C41_C69_table_domain_refuses_base_requests);
 	tcase_add_test(t, test_eventq_bounded_in_table_mode);
+	tcase_add_test(t, test_privilege_needs_pasid);
 	suite_add_tcase(s, t);
 	return s;
 }
