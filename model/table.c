@@ -43,6 +43,8 @@ struct drop {
 	bool leaf;    /* only leaf entries changed: walk caches stay */
 	bool one_key; /* only entries of `key`, else every key */
 	uint32_t key;
+	bool global;  /* with one_key: global TLB entries too (they match
+		       * every key of the endpoint) */
 	bool range;   /* TLB: only entries overlapping [first, last] */
 	uint64_t first, last;
 };
@@ -56,35 +58,22 @@ static unsigned ctx_slot(uint32_t ep, uint32_t key)
 static void drop_cached(struct iref_iommu *d, uint32_t ep,
 			const struct drop *f)
 {
+	struct iref_tlb_inv inv = {
+		.flags = IREF_TLB_INV_DOMAIN | IREF_TLB_INV_HAS_ASID |
+			 (f->one_key ? IREF_TLB_INV_ASID : 0) |
+			 (f->one_key && f->global ? IREF_TLB_INV_GLOBAL : 0) |
+			 (f->range ? IREF_TLB_INV_RANGE : 0),
+		.domain = ep,
+		.asid = f->key,
+		.first = f->first,
+		.last = f->last,
+	};
 	if (f->tlb)
-		tlb_invalidate(d, &(struct iref_tlb_inv){
-					  .flags = IREF_TLB_INV_DOMAIN |
-						   IREF_TLB_INV_HAS_ASID |
-						   (f->one_key ? IREF_TLB_INV_ASID
-							       : 0) |
-						   (f->range ? IREF_TLB_INV_RANGE
-							     : 0),
-					  .domain = ep,
-					  .asid = f->key,
-					  .first = f->first,
-					  .last = f->last,
-				  });
+		tlb_invalidate(d, &inv);
 	/* Stage-1 walk-cache entries carry the same tag; stage-2 ones (no
 	 * ASID) belong to the host and stay. */
 	if (f->tlb && !f->leaf && d->wc)
-		(void)iref_wcache_invalidate(
-			d->wc,
-			&(struct iref_tlb_inv){
-				.flags = IREF_TLB_INV_DOMAIN |
-					 IREF_TLB_INV_HAS_ASID |
-					 (f->one_key ? IREF_TLB_INV_ASID : 0) |
-					 (f->range ? IREF_TLB_INV_RANGE : 0),
-				.domain = ep,
-				.asid = f->key,
-				.first = f->first,
-				.last = f->last,
-			},
-			NULL);
+		(void)iref_wcache_invalidate(d->wc, &inv, NULL);
 	if (f->ctx && d->ctx_cache)
 		for (unsigned i = 0; i < CTX_CACHE_ENTRIES; i++) {
 			struct ctx_cache_entry *e = &d->ctx_cache[i];
@@ -103,7 +92,8 @@ static void drop_att_cache(struct iref_iommu *d, const struct table_att *a)
 	bool whole = !iref_table_format_per_pasid(a->at.format);
 	drop_cached(d, a->ep->id,
 		    &(struct drop){.tlb = true, .ctx = true, .one_key = !whole,
-				   .key = pasid_key(a->has_pasid, a->pasid)});
+				   .key = pasid_key(a->has_pasid, a->pasid),
+				   .global = true});
 }
 
 /* ---- Attachments ---- */
@@ -305,6 +295,7 @@ uint8_t table_invalidate_req(struct iref_iommu *d, const uint8_t *rd)
 		.tlb = inv.caches & IREF_INVAL_C_TLB,
 		.ctx = inv.caches & IREF_INVAL_C_PASID,
 		.leaf = inv.flags & IREF_INVAL_F_LEAF,
+		.global = inv.flags & IREF_INVAL_F_GLOBAL,
 	};
 	if (inv.scope == IREF_INVAL_S_ADDRESS) {
 		if (inv.nr_pages == 0 ||
@@ -598,6 +589,10 @@ table_walk(struct iref_iommu *d, const struct endpoint *ep,
 					: r.perm & ~(unsigned)IREF_PERM_W,
 			.attrs = r.attrs,
 			.level = r.level,
+			/* Global PTEs (Arm nG = 0, x86 and RISC-V G) match
+			 * every PASID of the endpoint, as they match every
+			 * ASID of a VMID or DID on hardware. */
+			.global = r.global,
 		};
 		iotlb_fill(d, ep, tag, p, &x);
 	}

@@ -56,18 +56,25 @@ static struct iref_iommu *ext_dev(enum iref_arch arch, bool tlb)
 }
 
 /* Lay out one 4 KiB mapping va -> pa in a new table of `fmt` whose pages
- * come from pool; returns the root. */
-static uint64_t build_table(const char *fmt, uint64_t pool, uint64_t va,
-			    uint64_t pa, unsigned perm)
+ * come from pool, with builder flags (IREF_BUILD_*); returns the root. */
+static uint64_t build_table_flags(const char *fmt, uint64_t pool,
+				  uint64_t va, uint64_t pa, unsigned perm,
+				  unsigned flags)
 {
 	struct iref_walk_cfg c;
 	struct iref_diag d = {0};
 	ck_assert_int_eq(iref_walk_cfg_init(&c, fmt, &d), IREF_OK);
 	struct iref_pool p = {pool, pool + 0x1000000};
-	struct iref_build_map m = {va, pa, 0x1000, perm, IREF_BUILD_USER, 0};
+	struct iref_build_map m = {va, pa, 0x1000, perm, flags, 0};
 	ck_assert_msg(iref_build(&c, mem, &p, &m, 1, &d) == IREF_OK, "%s",
 		      d.msg);
 	return c.root;
+}
+
+static uint64_t build_table(const char *fmt, uint64_t pool, uint64_t va,
+			    uint64_t pa, unsigned perm)
+{
+	return build_table_flags(fmt, pool, va, pa, perm, IREF_BUILD_USER);
 }
 
 /* The 4 KiB leaf entry of va in a 4-level x86-style table at root (Intel
@@ -1017,6 +1024,39 @@ START_TEST(test_privilege_needs_pasid)
 }
 END_TEST
 
+/* A global PTE (Arm nG = 0) is cached for every SSID of the stream, as
+ * hardware matches it for every ASID: SSID 1's walk serves SSID 2 whose
+ * CD points elsewhere. A PASID-scope INVALIDATE keeps it unless
+ * F_GLOBAL (virtio-iommu.md 6.7 coverage); replacing the attachment
+ * drops it. */
+START_TEST(test_global_entries)
+{
+	struct iref_iommu *dev = ext_dev(IREF_ARCH_ARM, true);
+	write_cd(1, build_table_flags("arm-s1", POOL_A, IOVA, PA1, IREF_PERM_R,
+				      IREF_BUILD_USER | IREF_BUILD_GLOBAL),
+		 1);
+	write_cd(2, build_table("arm-s1", POOL_B, IOVA, PA2, IREF_PERM_R), 2);
+	struct iref_attach_table at = arm_at(1, CONF_EP1, 2, 0);
+	CONF_OK(attach_table(dev, &at));
+	expect_pa(dev, CONF_EP1, true, 1, IOVA, PA1);
+	expect_pa(dev, CONF_EP1, true, 2, IOVA, PA1); /* the global entry */
+	CONF_OK(invalidate(dev, .scope = IREF_INVAL_S_PASID,
+			   .caches = IREF_INVAL_C_TLB,
+			   .flags = IREF_INVAL_F_PASID, .domain = 1,
+			   .pasid = 1));
+	expect_pa(dev, CONF_EP1, true, 2, IOVA, PA1);
+	CONF_OK(invalidate(dev, .scope = IREF_INVAL_S_PASID,
+			   .caches = IREF_INVAL_C_TLB,
+			   .flags = IREF_INVAL_F_PASID | IREF_INVAL_F_GLOBAL,
+			   .domain = 1, .pasid = 1));
+	expect_pa(dev, CONF_EP1, true, 2, IOVA, PA2);
+	/* Filled again by SSID 1, then gone with the attachment. */
+	expect_pa(dev, CONF_EP1, true, 1, IOVA, PA1);
+	CONF_OK(attach_table(dev, &at));
+	expect_pa(dev, CONF_EP1, true, 2, IOVA, PA2);
+}
+END_TEST
+
 START_TEST(test_eventq_bounded_in_table_mode)
 {
 	struct iref_config cfg;
@@ -1088,6 +1128,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_C41_C69_table_domain_refuses_base_requests);
 	tcase_add_test(t, test_eventq_bounded_in_table_mode);
 	tcase_add_test(t, test_privilege_needs_pasid);
+	tcase_add_test(t, test_global_entries);
 	suite_add_tcase(s, t);
 	return s;
 }
