@@ -225,6 +225,22 @@ static const struct iref_mem_ops sparse_ops = {
 	.write = sparse_write,
 };
 
+const uint8_t *iref_mem_page(struct iref_mem m, uint64_t addr)
+{
+	/* Only the sparse memory can vouch for a page: a new member of
+	 * iref_mem_ops would break users that initialise it positionally. */
+	if (m.ops != &sparse_ops)
+		return NULL;
+	const struct iref_sparse_mem *sm = m.ctx;
+	uint64_t base = addr & ~PAGE_MASK;
+	/* Per-byte written checks only read can do; the limit and the fault
+	 * ranges must spare the whole page. */
+	if (sm->cfg.unwritten_is_bus_error ||
+	    check_access(sm, base, PAGE_SIZE, IREF_MEM_FAULT_READ) != IREF_OK)
+		return NULL;
+	return lookup(sm, addr >> PAGE_SHIFT);
+}
+
 struct iref_sparse_mem *iref_sparse_mem_create(
 	const struct iref_sparse_mem_config *cfg)
 {

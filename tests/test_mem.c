@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "iommu-ref/walk.h"
 #include "testutil.h"
 
 static struct iref_sparse_mem *sm;
@@ -345,6 +346,315 @@ START_TEST(test_many_pages)
 }
 END_TEST
 
+/* ---- Read fast path (iref_mem_page) ---- */
+
+/* A memory of its own callbacks in front of another: same contents, no
+ * fast path. */
+static enum iref_rc fwd_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return iref_mem_read(*(struct iref_mem *)ctx, addr, buf, len);
+}
+
+static enum iref_rc fwd_write(void *ctx, uint64_t addr, const void *buf,
+			      size_t len)
+{
+	return iref_mem_write(*(struct iref_mem *)ctx, addr, buf, len);
+}
+
+static const struct iref_mem_ops fwd_ops = {
+	.read = fwd_read,
+	.write = fwd_write,
+};
+
+/* The page's pointer shows exactly what read returns for the page. */
+static void assert_page_matches(uint64_t base)
+{
+	static uint8_t buf[4096];
+	const uint8_t *p = iref_mem_page(m, base);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(iref_mem_read(m, base, buf, sizeof buf), IREF_OK);
+	ck_assert_mem_eq(p, buf, sizeof buf);
+}
+
+START_TEST(test_page_backed)
+{
+	ck_assert_ptr_null(iref_mem_page(m, 0x5000)); /* unbacked */
+	ck_assert_int_eq(iref_mem_write64(m, 0x5ff8, 0x8877665544332211),
+			 IREF_OK);
+	const uint8_t *p = iref_mem_page(m, 0x5abc);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_eq(p, iref_mem_page(m, 0x5000));
+	ck_assert_uint_eq(p[0xff8], 0x11); /* little-endian, page offset */
+	ck_assert_uint_eq(p[0xfff], 0x88);
+	assert_page_matches(0x5000);
+	/* Neighbours stay unbacked; reads allocate nothing. */
+	ck_assert_ptr_null(iref_mem_page(m, 0x4fff));
+	ck_assert_ptr_null(iref_mem_page(m, 0x6000));
+	ck_assert_uint_eq(iref_sparse_mem_pages(sm), 1);
+	/* The last page of the address space does not wrap. */
+	ck_assert_int_eq(iref_mem_write(m, UINT64_MAX, "z", 1), IREF_OK);
+	assert_page_matches(UINT64_MAX & ~UINT64_C(0xfff));
+	/* Growing the page table keeps what pages show. */
+	for (uint64_t a = 0; a < 64 * 4096; a += 4096)
+		ck_assert_int_eq(iref_mem_write64(m, 0x100000 + a, a), IREF_OK);
+	assert_page_matches(0x5000);
+	assert_page_matches(0x100000 + 63 * 4096);
+	/* A memory of its own callbacks has no fast path. */
+	struct iref_mem fwd = {.ops = &fwd_ops, .ctx = &m};
+	ck_assert_ptr_null(iref_mem_page(fwd, 0x5000));
+}
+END_TEST
+
+START_TEST(test_page_fault_ranges)
+{
+	for (uint64_t a = 0x1000; a <= 0x4000; a += 0x1000)
+		ck_assert_int_eq(iref_mem_write64(m, a, a), IREF_OK);
+	/* One read-fault byte anywhere in a page withholds it. */
+	ck_assert_int_eq(iref_sparse_mem_add_fault(sm, 0x1fff, 0x1fff,
+						   IREF_MEM_FAULT_READ),
+			 IREF_OK);
+	ck_assert_ptr_null(iref_mem_page(m, 0x1000));
+	assert_page_matches(0x2000);
+	/* Write faults do not touch reads. */
+	ck_assert_int_eq(iref_sparse_mem_add_fault(sm, 0x3000, 0x3fff,
+						   IREF_MEM_FAULT_WRITE),
+			 IREF_OK);
+	assert_page_matches(0x3000);
+	/* A range over a page boundary withholds both pages. */
+	ck_assert_int_eq(iref_sparse_mem_add_fault(sm, 0x3fff, 0x4000,
+						   IREF_MEM_FAULT_READ |
+							   IREF_MEM_FAULT_WRITE),
+			 IREF_OK);
+	ck_assert_ptr_null(iref_mem_page(m, 0x3000));
+	ck_assert_ptr_null(iref_mem_page(m, 0x4000));
+	assert_page_matches(0x2000);
+	/* Reads of the withheld pages keep their own outcome. */
+	ck_assert_uint_eq(rd64(0x1000), 0x1000);
+	uint64_t v;
+	ck_assert_int_eq(iref_mem_read64(m, 0x3ff8, &v), IREF_E_BUS);
+}
+END_TEST
+
+START_TEST(test_page_limit)
+{
+	struct iref_sparse_mem_config cfg = {.limit = 0x3800};
+	make(&cfg);
+	ck_assert_int_eq(iref_mem_write64(m, 0x2000, 1), IREF_OK);
+	ck_assert_int_eq(iref_mem_write64(m, 0x3000, 2), IREF_OK);
+	assert_page_matches(0x2000);
+	/* A page the limit cuts is withheld though its start reads. */
+	ck_assert_ptr_null(iref_mem_page(m, 0x3000));
+	ck_assert_uint_eq(rd64(0x3000), 2);
+	ck_assert_ptr_null(iref_mem_page(m, 0x4000));
+}
+END_TEST
+
+START_TEST(test_page_unwritten_is_bus_error)
+{
+	struct iref_sparse_mem_config cfg = {.unwritten_is_bus_error = true};
+	make(&cfg);
+	/* Reads are checked per byte, so no page is given, even a fully
+	 * written one. */
+	static uint8_t page[4096];
+	ck_assert_int_eq(iref_mem_write(m, 0x7000, page, sizeof page),
+			 IREF_OK);
+	ck_assert_uint_eq(rd64(0x7ff8), 0);
+	ck_assert_ptr_null(iref_mem_page(m, 0x7000));
+}
+END_TEST
+
+/* Walks through the fast path and through read give the same results,
+ * access lists and A/D writes. Two identical memories: the walks write. */
+static void assert_same_result(const struct iref_walk_result *a,
+			       const struct iref_walk_result *b)
+{
+	ck_assert_int_eq(a->ok, b->ok);
+	ck_assert_uint_eq(a->pa, b->pa);
+	ck_assert_uint_eq(a->page_size, b->page_size);
+	ck_assert_uint_eq(a->perm, b->perm);
+	ck_assert_uint_eq(a->attrs, b->attrs);
+	ck_assert_int_eq(a->global, b->global);
+	ck_assert_int_eq(a->level, b->level);
+	ck_assert_int_eq(a->fault.reason, b->fault.reason);
+	ck_assert_uint_eq(a->fault.code, b->fault.code);
+	ck_assert_uint_eq(a->fault.flags, b->fault.flags);
+	ck_assert_int_eq(a->fault.level, b->fault.level);
+	ck_assert_uint_eq(a->fault.stage, b->fault.stage);
+	ck_assert_int_eq(a->fault.on_walk, b->fault.on_walk);
+	ck_assert_uint_eq(a->fault.addr, b->fault.addr);
+	ck_assert_uint_eq(a->fault.addr2, b->fault.addr2);
+	ck_assert_uint_eq(a->n_acc, b->n_acc);
+	for (unsigned i = 0; i < a->n_acc && i < IREF_WALK_MAX_ACCESSES; i++) {
+		ck_assert_uint_eq(a->acc[i].addr, b->acc[i].addr);
+		ck_assert_uint_eq(a->acc[i].value, b->acc[i].value);
+		ck_assert_uint_eq(a->acc[i].kind, b->acc[i].kind);
+		ck_assert_uint_eq(a->acc[i].stage, b->acc[i].stage);
+		ck_assert_int_eq(a->acc[i].level, b->acc[i].level);
+		ck_assert_uint_eq(a->acc[i].size, b->acc[i].size);
+	}
+}
+
+#define S1_POOL UINT64_C(0x10000000)
+#define S2_POOL UINT64_C(0x20000000)
+#define DATA UINT64_C(0x40000000)
+
+/* Formats, stage 2 if nested, and options (each set on every stage that
+ * has it) that make the walks update A/D bits, some as walked. */
+static const struct {
+	const char *s1, *s2;
+	const char *opt[3][2];
+} same_cases[] = {
+	{"riscv-sv39", NULL, {{"ade", "on"}}},
+	{"riscv-sv39", NULL, {{"ade", "on"}, {"be", "on"}}},
+	{"riscv-sv32", NULL, {{"ade", "on"}, {"be", "on"}}},
+	{"riscv-sv48x4", NULL, {{"ade", "on"}}},
+	{"arm-s1", NULL, {{"ha", "on"}, {"hd", "on"}}},
+	{"arm-s2", NULL, {{"s2ha", "on"}, {"s2hd", "on"}}},
+	{"intel-fs", NULL, {{"ad_policy", "as_walked"}}},
+	{"intel-ss", NULL, {{"ssade", "on"}}},
+	{"amd-v1", NULL, {{"had", "3"}}},
+	{"amd-v2", NULL, {{0}}},
+	{"riscv-sv39", "riscv-sv39x4", {{"ade", "on"}, {"be", "on"}}},
+	{"arm-s1", "arm-s2",
+	 {{"ha", "on"}, {"s2ha", "on"}, {"s2hd", "on"}}},
+	{"intel-fs", "intel-ss", {{"ssade", "on"}, {"ad_policy", "as_walked"}}},
+	{"amd-v2", "amd-v1", {{"had", "3"}}},
+};
+
+/* Stage 1 (or a single stage): four 4 MiB regions of varied permissions,
+ * some without accessed/dirty bits so that walks write them, and blocks
+ * where they fit. Stage 2 maps the stage-1 tables and the data. */
+static unsigned build_same(struct iref_mem mem, struct iref_walk_cfg *cfg,
+			   const char *name, int c, bool s2)
+{
+	struct iref_diag d = {0};
+	ck_assert_int_eq(iref_walk_cfg_init(cfg, name, &d), IREF_OK);
+	unsigned taken = 0; /* bit i: option i is this stage's */
+	for (unsigned i = 0; i < 3 && same_cases[c].opt[i][0]; i++)
+		if (iref_walk_cfg_set(cfg, same_cases[c].opt[i][0],
+				      same_cases[c].opt[i][1], &d) == IREF_OK)
+			taken |= 1u << i;
+	uint64_t at = s2 ? S2_POOL : S1_POOL;
+	struct iref_pool pool = {at, at + 0x400000};
+	unsigned rw = IREF_PERM_R | IREF_PERM_W;
+	struct iref_build_map maps[] = {
+		{0x000000, DATA, 0x400000, rw, IREF_BUILD_USER, 0},
+		{0x400000, DATA + 0x400000, 0x400000, rw,
+		 IREF_BUILD_USER | IREF_BUILD_NO_ACCESSED | IREF_BUILD_NO_BLOCKS,
+		 0},
+		{0x800000, DATA + 0x800000, 0x400000, IREF_PERM_R,
+		 IREF_BUILD_USER | IREF_BUILD_NO_ACCESSED, 0},
+		{0xc00000, DATA + 0xc00000, 0x400000, rw | IREF_PERM_X,
+		 IREF_BUILD_NO_DIRTY | IREF_BUILD_USER, 0},
+		{S1_POOL, S1_POOL, 0x400000, rw,
+		 IREF_BUILD_NO_ACCESSED | IREF_BUILD_NO_BLOCKS, 0},
+		{DATA, DATA, 0x1000000, rw, IREF_BUILD_NO_DIRTY, 0},
+	};
+	ck_assert_int_eq(iref_build(cfg, mem, &pool, s2 ? maps + 4 : maps,
+				    s2 ? 2 : 4, &d),
+			 IREF_OK);
+	return taken;
+}
+
+/* One walk of q with memory k (0: the sparse memory, with the fast path;
+ * 1: the other through fwd, without), into *r. */
+static void walk_with(int c, int k, const struct iref_walk_cfg *c1,
+		      const struct iref_walk_cfg *c2, struct iref_mem mem,
+		      const struct iref_walk_req *q, struct iref_walk_result *r)
+{
+	enum iref_rc rc = same_cases[c].s2
+				  ? iref_walk_nested(&c1[k], &c2[k], mem, q, r)
+				  : iref_walk(&c1[k], mem, q, r);
+	ck_assert_int_eq(rc, IREF_OK);
+}
+
+START_TEST(test_page_walks_same)
+{
+	struct iref_sparse_mem *sms[2];
+	struct iref_mem mems[2];
+	struct iref_walk_cfg c1[2], c2[2];
+	unsigned taken = 0, opts = 0;
+	while (opts < 3 && same_cases[_i].opt[opts][0])
+		opts++;
+	for (int k = 0; k < 2; k++) {
+		sms[k] = iref_sparse_mem_create(NULL);
+		ck_assert_ptr_nonnull(sms[k]);
+		mems[k] = iref_sparse_mem_as_mem(sms[k]);
+		if (same_cases[_i].s2)
+			taken |= build_same(mems[k], &c2[k], same_cases[_i].s2,
+					    _i, true);
+		taken |= build_same(mems[k], &c1[k], same_cases[_i].s1, _i,
+				    false);
+	}
+	ck_assert_uint_eq(taken, (1u << opts) - 1); /* no option misspelt */
+	/* Memory 1 has no fast path. */
+	struct iref_mem fwd = {.ops = &fwd_ops, .ctx = &mems[1]};
+	struct iref_mem wm[2] = {mems[0], fwd};
+	ck_assert_ptr_nonnull(iref_mem_page(mems[0], S1_POOL));
+	static struct iref_walk_result r[2];
+	/* Bus errors reading the last entry a walk of probe[0] reads, and
+	 * updating any entry of the page of probe[1]'s; walked again and
+	 * again below, so the other entries of those pages (which the fast
+	 * path must withhold) are read too. */
+	const struct iref_walk_req probe[2] = {
+		{.addr = 0x401000, .access = IREF_ACC_READ},
+		{.addr = 0x805000, .access = IREF_ACC_READ},
+	};
+	for (int p = 0; p < 2; p++) {
+		for (int k = 0; k < 2; k++)
+			walk_with(_i, k, c1, c2, wm[k], &probe[p], &r[k]);
+		assert_same_result(&r[0], &r[1]);
+		unsigned j = r[0].n_acc;
+		while (j-- > 0 && r[0].acc[j].kind != IREF_WALK_RD)
+			;
+		ck_assert_uint_lt(j, r[0].n_acc);
+		uint64_t at = r[0].acc[j].addr;
+		for (int k = 0; k < 2; k++)
+			ck_assert_int_eq(
+				p == 0 ? iref_sparse_mem_add_fault(
+						 sms[k], at, at + 7,
+						 IREF_MEM_FAULT_READ)
+				       : iref_sparse_mem_add_fault(
+						 sms[k], at & ~UINT64_C(0xfff),
+						 at | 0xfff,
+						 IREF_MEM_FAULT_WRITE),
+				IREF_OK);
+	}
+	uint64_t seed = 12345, writes = 0, bus = 0;
+	for (int i = 0; i < 2000; i++) {
+		seed = seed * 6364136223846793005u + 1442695040888963407u;
+		struct iref_walk_req q = {
+			.addr = (seed >> 20) % 0x1100000 & ~UINT64_C(7),
+			.access = 1u << (seed >> 8) % 3,
+			.priv = seed >> 12 & 1,
+		};
+		if (i % 8 < 2)
+			q.addr = probe[i % 8].addr + (seed >> 40) % 0x8000;
+		for (int k = 0; k < 2; k++)
+			walk_with(_i, k, c1, c2, wm[k], &q, &r[k]);
+		assert_same_result(&r[0], &r[1]);
+		bus += r[0].fault.reason == IREF_WF_BUS_ERROR;
+		for (unsigned j = 0; j < r[0].n_acc; j++)
+			writes += r[0].acc[j].kind == IREF_WALK_WR;
+	}
+	/* The walks met bus errors, wrote A/D bits, and both memories
+	 * alike. */
+	ck_assert_uint_gt(bus, 0);
+	ck_assert_uint_gt(writes, 0);
+	static uint8_t a[4096], b[4096];
+	for (uint64_t p = 0; p < 0x40000; p += sizeof a)
+		for (int k = 0; k < 2; k++) {
+			uint64_t at = (k ? S2_POOL : S1_POOL) + p;
+			ck_assert_int_eq(iref_mem_read(mems[0], at, a, sizeof a),
+					 iref_mem_read(mems[1], at, b,
+						       sizeof b));
+			ck_assert_mem_eq(a, b, sizeof a);
+		}
+	for (int k = 0; k < 2; k++)
+		iref_sparse_mem_destroy(sms[k]);
+}
+END_TEST
+
 /* ---- Memory image loader ---- */
 
 static enum iref_rc load(const char *text, struct iref_diag *d)
@@ -632,6 +942,8 @@ static Suite *mem_suite(void)
 	tcase_add_test(tc, test_limit);
 	tcase_add_test(tc, test_zero_length);
 	tcase_add_test(tc, test_image_bus_error);
+	tcase_add_test(tc, test_page_limit);
+	tcase_add_test(tc, test_page_unwritten_is_bus_error);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");
@@ -641,6 +953,14 @@ static Suite *mem_suite(void)
 	tcase_add_test(tc, test_fault_both_and_many);
 	tcase_add_test(tc, test_fault_whole_space);
 	tcase_add_test(tc, test_fault_invalid);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("page");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_page_backed);
+	tcase_add_test(tc, test_page_fault_ranges);
+	tcase_add_loop_test(tc, test_page_walks_same, 0,
+			    sizeof same_cases / sizeof same_cases[0]);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("image");

@@ -14,6 +14,12 @@
 /* Restarts of a stage whose A/D update found the entry changed. A static
  * memory never changes, so this only bounds a hostile memory callback. */
 #define MAX_RESTARTS 4
+/* Pages of the read fast path (iref_mem_page) a walk remembers: the last
+ * one of each level (mod 8) of each stage. The stage-2 walks of a nested
+ * walk's stage-1 table addresses mostly read the same upper tables. */
+#define WALK_PAGE_LEVELS 8
+#define WALK_PAGES (2 * WALK_PAGE_LEVELS)
+#define PAGE_MASK UINT64_C(0xfff)
 
 static const struct walk_fmt *const formats[IREF_FMT_COUNT] = {
 	[IREF_FMT_ARM_S1] = &walk_fmt_arm_s1,
@@ -112,14 +118,25 @@ enum iref_rc walk_parse_u64(const char *key, const char *value, uint64_t *out,
 	return IREF_OK;
 }
 
+/* A page base and its fast-path pointer (NULL: read through the callback). */
+struct page_ref {
+	uint64_t base;
+	const uint8_t *p;
+};
+
 /* What the loop needs beyond one stage's struct walk. */
 struct core {
 	struct iref_mem mem;
 	const struct iref_walk_cfg *s2; /* translates stage-1 table addresses */
-	uint64_t orig_addr;             /* the transaction's address */
+	const struct iref_walk_req *orig; /* the transaction */
+	struct iref_walk_result *res;
 	struct iref_wcache *wc;         /* NULL: no walk cache */
 	struct iref_tlb *s2tlb;         /* NULL: no stage-2 table cache */
 	struct iref_tlb_tag tag;
+	/* The pages this walk looked up, by stage and level; bit i of
+	 * pages_valid says pages[i] is set. Dropped at every write (mem.h). */
+	struct page_ref pages[WALK_PAGES];
+	uint32_t pages_valid;
 };
 
 enum walk_step walk_fault(struct walk *w, enum iref_wfault reason,
@@ -159,6 +176,23 @@ static void record(struct walk *w, uint64_t addr, uint64_t value,
 	res->n_acc++;
 }
 
+/* Entries are little-endian in memory; a format that wants another order
+ * (RISC-V "be") swaps the value in its own decode. */
+static inline uint64_t le_decode(const uint8_t *b, unsigned size)
+{
+	uint64_t v = 0;
+	if (size == sizeof v) { /* one load, not eight */
+		memcpy(&v, b, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		return v;
+	}
+	for (unsigned i = size; i-- > 0;)
+		v = v << 8 | b[i];
+	return v;
+}
+
 static enum iref_rc read_entry(struct iref_mem mem, uint64_t pa,
 			       unsigned size, uint64_t *val)
 {
@@ -166,11 +200,44 @@ static enum iref_rc read_entry(struct iref_mem mem, uint64_t pa,
 	enum iref_rc rc = iref_mem_read(mem, pa, b, size);
 	if (rc != IREF_OK)
 		return rc;
-	uint64_t v = 0;
-	for (unsigned i = size; i-- > 0;)
-		v = v << 8 | b[i];
-	*val = v;
+	*val = le_decode(b, size);
 	return IREF_OK;
+}
+
+/* The fast-path pointer of pa's page, which w's stage reads at w->level:
+ * the one remembered for that stage and level if it is pa's page, else
+ * asked for and remembered (NULL included, so a memory without the fast
+ * path is asked once per table). */
+static const uint8_t *page_of(const struct walk *w, uint64_t pa)
+{
+	struct core *c = w->core;
+	uint64_t base = pa & ~PAGE_MASK;
+	unsigned i = (w->stage - 1) * WALK_PAGE_LEVELS +
+		     ((unsigned)w->level & (WALK_PAGE_LEVELS - 1));
+	struct page_ref *r = &c->pages[i];
+	if (!(c->pages_valid & UINT32_C(1) << i) || r->base != base) {
+		*r = (struct page_ref){base, iref_mem_page(c->mem, base)};
+		c->pages_valid |= UINT32_C(1) << i;
+	}
+	return r->p;
+}
+
+/* read_entry for the walk loop, of the entry w's stage reads at w->level:
+ * the same value and outcome, straight from the page when the memory
+ * gives it. Entries are naturally aligned, but one that crosses a page
+ * still goes through read. */
+static enum iref_rc walk_read(const struct walk *w, uint64_t pa,
+			      unsigned size, uint64_t *val)
+{
+	struct core *c = w->core;
+	if ((pa & PAGE_MASK) <= PAGE_MASK + 1 - size) {
+		const uint8_t *p = page_of(w, pa);
+		if (p) {
+			*val = le_decode(p + (pa & PAGE_MASK), size);
+			return IREF_OK;
+		}
+	}
+	return read_entry(c->mem, pa, size, val);
 }
 
 static enum iref_rc write_entry(struct iref_mem mem, uint64_t pa,
@@ -180,6 +247,36 @@ static enum iref_rc write_entry(struct iref_mem mem, uint64_t pa,
 	for (unsigned i = 0; i < size; i++)
 		b[i] = (uint8_t)(val >> (8 * i));
 	return iref_mem_write(mem, pa, b, size);
+}
+
+/* Every write may invalidate the fast-path pointers (mem.h). */
+static enum iref_rc walk_write(struct core *c, uint64_t pa, unsigned size,
+			       uint64_t val)
+{
+	c->pages_valid = 0;
+	return write_entry(c->mem, pa, size, val);
+}
+
+/* Set up a stage's walk of req. Field by field: a designated initialiser
+ * clears the whole struct with a string store that costs a good part of
+ * a short walk. run_stage sets the rest (st, upd, n_upd, ad_as_walked). */
+static void walk_start(struct walk *w, struct core *c,
+		       const struct iref_walk_cfg *cfg,
+		       const struct iref_walk_req *req, unsigned stage,
+		       enum walk_purpose purpose)
+{
+	w->cfg = cfg;
+	w->req = req;
+	w->stage = stage;
+	w->purpose = purpose;
+	w->orig_access = c->orig->access;
+	w->orig_priv = c->orig->priv;
+	w->level = 0;
+	w->table = w->entry_addr = w->entry_pa = 0;
+	w->nested = c->s2 != NULL;
+	w->leaf = (struct walk_leaf){0};
+	w->res = c->res;
+	w->core = c;
 }
 
 static enum walk_step run_stage(struct walk *w);
@@ -200,7 +297,7 @@ static __attribute__((noinline)) bool
 to_pa_nested(struct walk *w, uint64_t addr, enum walk_purpose purpose,
 	     uint64_t *pa)
 {
-	const struct core *c = w->core;
+	struct core *c = w->core;
 	struct iref_walk_req r2 = {
 		.addr = addr,
 		.access = purpose == WALK_IMPLICIT_WR ? IREF_ACC_WRITE
@@ -213,14 +310,11 @@ to_pa_nested(struct walk *w, uint64_t addr, enum walk_purpose purpose,
 		*pa = x.pa;
 		return true;
 	}
-	struct walk w2 = {
-		.cfg = c->s2, .req = &r2, .stage = 2, .purpose = purpose,
-		.orig_access = w->orig_access, .orig_priv = w->orig_priv,
-		.nested = true, .res = w->res, .core = c,
-	};
+	struct walk w2;
+	walk_start(&w2, c, c->s2, &r2, 2, purpose);
 	if (run_stage(&w2) != STEP_LEAF) {
 		w->res->fault.on_walk = true;
-		w->res->fault.addr = c->orig_addr;
+		w->res->fault.addr = c->orig->addr;
 		return false;
 	}
 	*pa = w2.leaf.pa;
@@ -257,7 +351,7 @@ enum upd_outcome { UPD_DONE, UPD_FAULT, UPD_CHANGED };
 static enum upd_outcome apply_updates(struct walk *w, const struct walk_fmt *f,
 				      unsigned size)
 {
-	const struct core *c = w->core;
+	struct core *c = w->core;
 	int leaf_level = w->level;
 	for (unsigned i = 0; i < w->n_upd; i++) {
 		const struct walk_update *u = &w->upd[i];
@@ -267,9 +361,9 @@ static enum upd_outcome apply_updates(struct walk *w, const struct walk_fmt *f,
 		if (!to_pa(w, u->addr, WALK_IMPLICIT_WR, &pa))
 			return UPD_FAULT;
 		w->entry_pa = pa;
-		if (read_entry(c->mem, pa, size, &cur) != IREF_OK ||
+		if (walk_read(w, pa, size, &cur) != IREF_OK ||
 		    (cur == u->old &&
-		     write_entry(c->mem, pa, size, u->new) != IREF_OK)) {
+		     walk_write(c, pa, size, u->new) != IREF_OK)) {
 			f->bus_fault(w, true);
 			return UPD_FAULT;
 		}
@@ -333,9 +427,11 @@ wc_table(const struct walk *w, const struct walk_fmt *f,
 static enum walk_step run_stage(struct walk *w)
 {
 	const struct walk_fmt *f = formats[w->cfg->fmt];
-	const struct core *c = w->core;
+	struct core *c = w->core;
 	unsigned size = f->pte_size(w->cfg);
 	struct iref_wcache_entry fill[MAX_STEPS]; /* at most one per step */
+	struct walk_update upd[WALK_MAX_UPDATES];
+	w->upd = upd;
 	for (unsigned attempt = 0;; attempt++) {
 		memset(w->st, 0, sizeof w->st);
 		w->n_upd = 0;
@@ -356,7 +452,7 @@ static enum walk_step run_stage(struct walk *w)
 				   &w->entry_pa))
 				return STEP_FAULT;
 			uint64_t pa = w->entry_pa;
-			if (read_entry(c->mem, pa, size, &pte) != IREF_OK) {
+			if (walk_read(w, pa, size, &pte) != IREF_OK) {
 				f->bus_fault(w, false);
 				return STEP_FAULT;
 			}
@@ -423,17 +519,22 @@ static void set_leaf(struct iref_walk_result *res, const struct walk *w)
 	res->level = w->level;
 }
 
-static struct core core_of(struct iref_mem mem,
-			   const struct iref_walk_caches *caches,
-			   const struct iref_walk_cfg *s2, uint64_t addr)
+/* Field by field: pages[] is only read where pages_valid says it is set,
+ * and zeroing it would cost a good part of a short walk. */
+static void core_init(struct core *c, struct iref_mem mem,
+		      const struct iref_walk_caches *caches,
+		      const struct iref_walk_cfg *s2,
+		      const struct iref_walk_req *req,
+		      struct iref_walk_result *res)
 {
-	struct core c = {.mem = mem, .s2 = s2, .orig_addr = addr};
-	if (caches) {
-		c.wc = caches->wc;
-		c.s2tlb = s2 ? caches->s2tlb : NULL;
-		c.tag = caches->tag;
-	}
-	return c;
+	c->mem = mem;
+	c->s2 = s2;
+	c->orig = req;
+	c->res = res;
+	c->wc = caches ? caches->wc : NULL;
+	c->s2tlb = caches && s2 ? caches->s2tlb : NULL;
+	c->tag = caches ? caches->tag : (struct iref_tlb_tag){0};
+	c->pages_valid = 0;
 }
 
 enum iref_rc iref_walk(const struct iref_walk_cfg *cfg, struct iref_mem mem,
@@ -452,12 +553,10 @@ enum iref_rc iref_walk_cached(const struct iref_walk_cfg *cfg,
 	if (!fmt_of(cfg))
 		return IREF_E_INVAL;
 	clear_result(res);
-	struct core c = core_of(mem, caches, NULL, req->addr);
-	struct walk w = {
-		.cfg = cfg, .req = req, .stage = is_stage2(cfg->fmt) ? 2 : 1,
-		.purpose = WALK_DATA, .orig_access = req->access,
-		.orig_priv = req->priv, .res = res, .core = &c,
-	};
+	struct core c;
+	core_init(&c, mem, caches, NULL, req, res);
+	struct walk w;
+	walk_start(&w, &c, cfg, req, is_stage2(cfg->fmt) ? 2 : 1, WALK_DATA);
 	if (run_stage(&w) == STEP_LEAF)
 		set_leaf(res, &w);
 	return IREF_OK;
@@ -482,12 +581,10 @@ enum iref_rc iref_walk_nested_cached(const struct iref_walk_cfg *s1,
 	if (!fmt_of(s1) || !fmt_of(s2))
 		return IREF_E_INVAL;
 	clear_result(res);
-	struct core c = core_of(mem, caches, s2, req->addr);
-	struct walk w1 = {
-		.cfg = s1, .req = req, .stage = 1, .purpose = WALK_DATA,
-		.orig_access = req->access, .orig_priv = req->priv,
-		.nested = true, .res = res, .core = &c,
-	};
+	struct core c;
+	core_init(&c, mem, caches, s2, req, res);
+	struct walk w1;
+	walk_start(&w1, &c, s1, req, 1, WALK_DATA);
 	if (run_stage(&w1) != STEP_LEAF)
 		return IREF_OK;
 	/* The stage-1 output is a GPA: stage 2 with the transaction's own
@@ -495,11 +592,8 @@ enum iref_rc iref_walk_nested_cached(const struct iref_walk_cfg *s1,
 	struct iref_walk_req r2 = {
 		.addr = w1.leaf.pa, .access = req->access, .priv = req->priv,
 	};
-	struct walk w2 = {
-		.cfg = s2, .req = &r2, .stage = 2, .purpose = WALK_DATA,
-		.orig_access = req->access, .orig_priv = req->priv,
-		.nested = true, .res = res, .core = &c,
-	};
+	struct walk w2;
+	walk_start(&w2, &c, s2, &r2, 2, WALK_DATA);
 	if (run_stage(&w2) != STEP_LEAF) {
 		res->fault.addr = req->addr;
 		return IREF_OK;

@@ -44,7 +44,8 @@ struct walk_update {
 	int level;
 };
 
-/* One stage's walk in progress. */
+/* One stage's walk in progress. The core sets every field (walk_start
+ * and run_stage in walk_core.c: keep them in step with this struct). */
 struct walk {
 	const struct iref_walk_cfg *cfg;
 	const struct iref_walk_req *req; /* stage 2 of a nested walk: addr is
@@ -66,10 +67,12 @@ struct walk {
 	bool orig_priv;                  /* the transaction's privilege */
 	uint64_t st[4];                  /* format scratch, zeroed by the core */
 	struct walk_leaf leaf;
-	struct walk_update upd[WALK_MAX_UPDATES];
+	/* The queued updates: WALK_MAX_UPDATES entries of run_stage's
+	 * (outside the struct, which every stage initialises whole). */
+	struct walk_update *upd;
 	unsigned n_upd;
 	struct iref_walk_result *res;
-	const void *core;                /* core-private */
+	void *core;                      /* core-private */
 };
 
 /* Geometry for the builder: depth 0 is the root table. */

@@ -35,12 +35,27 @@ static inline enum iref_rc iref_mem_write(struct iref_mem m, uint64_t addr,
 	return m.ops->write(m.ctx, addr, buf, len);
 }
 
+/* Read fast path: the host address of the 4 KiB page holding addr (of
+ * byte addr & ~0xfff), for reading only, such that every read of any
+ * bytes of that page would succeed and return what the pointer shows.
+ * NULL whenever that is not so or m cannot tell (a memory of your own
+ * callbacks, an unbacked page, a refused or per-byte-checked range); the
+ * caller then uses iref_mem_read, which keeps every error path. The
+ * pointer is valid only until the next write through m or change to it
+ * (a new fault range, destruction): callers drop it then and never write
+ * through it. The walkers keep it for at most one walk and send A/D
+ * updates through iref_mem_write. */
+const uint8_t *iref_mem_page(struct iref_mem m, uint64_t addr);
+
 /* Little-endian 64-bit word access, whatever the host byte order. On error
  * *val is left unchanged. */
 enum iref_rc iref_mem_read64(struct iref_mem m, uint64_t addr, uint64_t *val);
 enum iref_rc iref_mem_write64(struct iref_mem m, uint64_t addr, uint64_t val);
 
 /* Sparse memory: 4 KiB pages allocated on first write, O(1) page lookup.
+ * iref_mem_page gives allocated pages that lie wholly below
+ * the limit and touch no read-fault range, unless unwritten_is_bus_error
+ * is set (reads are then checked per byte, so always NULL).
  * An access of length 0 touches no byte and always succeeds. An access that
  * runs past 2^64, reaches the configured limit or touches an injected fault
  * range fails with IREF_E_BUS. A refused read leaves buf unchanged; a
