@@ -202,8 +202,7 @@ size_t table_detach_ep(struct iref_iommu *d, struct endpoint *ep,
 		       bool only_dom, uint32_t dom_id);
 uint8_t table_attach_req(struct iref_iommu *d, const uint8_t *rd);
 uint8_t table_detach_pasid_req(struct iref_iommu *d, struct endpoint *ep,
-			       uint32_t dom_id, uint32_t flags,
-			       uint32_t pasid);
+			       uint32_t dom_id, uint32_t pasid);
 uint8_t table_invalidate_req(struct iref_iommu *d, const uint8_t *rd);
 /* The HW property of the device's architecture into p (room for it is
  * checked by the caller); its size. */

@@ -79,7 +79,7 @@ static uint8_t do_detach(struct iref_iommu *d, const uint8_t *rd)
 		if (flags & ~IREF_DETACH_F_PASID)
 			return IREF_S_INVAL;
 		if (flags & IREF_DETACH_F_PASID)
-			return table_detach_pasid_req(d, ep, dom_id, flags,
+			return table_detach_pasid_req(d, ep, dom_id,
 						      iref_le32(rd + 16));
 	}
 	if (ep->domain && ep->domain->id == dom_id) {

@@ -248,10 +248,8 @@ uint8_t table_attach_req(struct iref_iommu *d, const uint8_t *rd)
 
 /* Section 6.4, with DETACH_F_PASID (flags checked by the caller). */
 uint8_t table_detach_pasid_req(struct iref_iommu *d, struct endpoint *ep,
-			       uint32_t dom_id, uint32_t flags,
-			       uint32_t pasid)
+			       uint32_t dom_id, uint32_t pasid)
 {
-	(void)flags;
 	struct table_att *a = idmap_get(&ep->pasids, pasid);
 	if (!a || a->dom->id != dom_id)
 		return IREF_S_INVAL; /* whole-table, map, bypass or absent */
